@@ -1,0 +1,295 @@
+"""Named rating scales, conversion to valence, NPS categories and the face table.
+
+Every number in a journey table says what it means through a scale name
+(``score_scale``, ``rating_scale``).  Comparison happens on *valence*: a linear
+map of the scale's minimum to -1 and its maximum to +1 (the POMP idea), with the
+polarity reversed for scales where a high number is bad (customer effort).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "Scale",
+    "SCALES",
+    "get_scale",
+    "valence",
+    "from_valence",
+    "nps_category",
+    "CANONICAL_FACES",
+    "FACES",
+    "EMOTICONS",
+    "face_score",
+    "is_face",
+]
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A named rating scale.
+
+    Parameters
+    ----------
+    name : str
+        The name used in ``score_scale`` / ``rating_scale`` columns.
+    low, high : float
+        The smallest and largest value an answer can take.
+    reversed : bool
+        True where a high value is bad (effort scales): valence is then
+        ``+1`` at ``low`` and ``-1`` at ``high``.
+    integer : bool
+        True when only whole numbers are valid answers.
+    description : str
+        One line for people.
+    """
+
+    name: str
+    low: float
+    high: float
+    reversed: bool = False
+    integer: bool = True
+    description: str = ""
+
+    def contains(self, values):
+        """Boolean array: which values lie on the scale (NaN counts as valid, i.e. missing)."""
+        v = np.asarray(values, dtype="float64")
+        ok = (v >= self.low) & (v <= self.high)
+        if self.integer:
+            ok &= np.equal(np.round(v), v)
+        return ok | np.isnan(v)
+
+
+SCALES: dict[str, Scale] = {
+    s.name: s
+    for s in [
+        Scale("smiley5", -2, 2, description="five smileys, from very unhappy (-2) to very happy (+2)"),
+        Scale("likert5", 1, 5, description="five-point Likert or star rating, 1 = worst"),
+        Scale("likert7", 1, 7, description="seven-point Likert, 1 = worst"),
+        Scale("nps11", 0, 10, description="0-10 likelihood to recommend (Net Promoter question)"),
+        Scale("stars10", 1, 10, description="1-10 rating, 1 = worst"),
+        Scale("binary", 0, 1, description="no (0) / yes (1)"),
+        Scale("percent", 0, 100, integer=False, description="0-100 slider or percentage"),
+        Scale(
+            "ces2010",
+            1,
+            5,
+            reversed=True,
+            description="Customer Effort Score (Dixon et al. 2010), 1 = very low effort, 5 = very high",
+        ),
+        Scale("valence", -1, 1, integer=False, description="already on the -1..+1 valence scale"),
+    ]
+}
+
+
+def _unknown(kind: str, value, known) -> ValueError:
+    known = list(known)
+    close = difflib.get_close_matches(str(value), [str(k) for k in known], n=3)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return ValueError(f"Unknown {kind} {value!r}.{hint} Known {kind}s: {', '.join(map(str, known))}.")
+
+
+def get_scale(name: str | Scale) -> Scale:
+    """Return the :class:`Scale` called `name`.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name; the message lists the known scales.
+
+    Examples
+    --------
+    >>> get_scale("likert5").high
+    5
+    """
+    if isinstance(name, Scale):
+        return name
+    try:
+        return SCALES[name]
+    except (KeyError, TypeError):
+        raise _unknown("scale", name, SCALES) from None
+
+
+def _bounds(scale):
+    """Arrays of low, high and reversed for a scale name or an array of names."""
+    if isinstance(scale, (str, Scale)):
+        s = get_scale(scale)
+        return s.low, s.high, s.reversed
+    names = pd.Series(np.asarray(scale, dtype=object))
+    codes, uniques = pd.factorize(names, use_na_sentinel=True)
+    if (codes < 0).any():
+        raise ValueError("A scale name is missing; every value needs a scale.")
+    table = [get_scale(u) for u in uniques]
+    low = np.array([s.low for s in table], dtype="float64")[codes]
+    high = np.array([s.high for s in table], dtype="float64")[codes]
+    rev = np.array([s.reversed for s in table], dtype=bool)[codes]
+    return low, high, rev
+
+
+def valence(values, scale):
+    """Map answers on `scale` onto valence, -1 (worst) .. +1 (best).
+
+    Parameters
+    ----------
+    values : scalar or array-like
+        Answers; NaN stays NaN.
+    scale : str, Scale or array-like of str
+        One scale for all values, or one scale name per value (as in a
+        ``score_scale`` column).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``2 * (x - low) / (high - low) - 1``, negated for reversed scales.
+        Values off the scale are *not* clipped: validate first.
+
+    Examples
+    --------
+    >>> float(valence(4, "likert5"))
+    0.5
+    >>> valence([1, 5], "ces2010").tolist()
+    [1.0, -1.0]
+    >>> valence([-2, 10], ["smiley5", "nps11"]).tolist()
+    [-1.0, 1.0]
+    """
+    low, high, rev = _bounds(scale)
+    x = np.asarray(values, dtype="float64")
+    v = 2.0 * (x - low) / (high - low) - 1.0
+    v = np.where(rev, -v, v)
+    return float(v) if np.ndim(v) == 0 else v
+
+
+def from_valence(values, scale):
+    """Map valence (-1..+1) back onto `scale`, for display.
+
+    The inverse of :func:`valence`; the result is not rounded.
+
+    Examples
+    --------
+    >>> float(from_valence(0.5, "likert5"))
+    4.0
+    >>> float(from_valence(1.0, "ces2010"))
+    1.0
+    """
+    low, high, rev = _bounds(scale)
+    v = np.asarray(values, dtype="float64")
+    v = np.where(rev, -v, v)
+    x = (v + 1.0) / 2.0 * (high - low) + low
+    return float(x) if np.ndim(x) == 0 else x
+
+
+def nps_category(values):
+    """Net Promoter category of 0-10 answers.
+
+    0-6 is ``"detractor"``, 7-8 ``"passive"``, 9-10 ``"promoter"``; NaN stays
+    missing.  Values off the 0-10 scale raise ``ValueError``.
+
+    Returns
+    -------
+    pandas.Categorical or str
+
+    Examples
+    --------
+    >>> nps_category(9)
+    'promoter'
+    >>> list(nps_category([0, 7, 10]))
+    ['detractor', 'passive', 'promoter']
+    """
+    scalar = np.ndim(values) == 0
+    x = np.atleast_1d(np.asarray(values, dtype="float64"))
+    bad = ~get_scale("nps11").contains(x)
+    if bad.any():
+        raise ValueError(
+            f"NPS answers must be whole numbers 0-10, but {x[bad][0]!r} was passed "
+            f"(position {int(np.flatnonzero(bad)[0])})."
+        )
+    cat = pd.cut(x, [-0.5, 6.5, 8.5, 10.5], labels=["detractor", "passive", "promoter"])
+    return cat[0] if scalar else cat
+
+
+# --- faces -------------------------------------------------------------------------------------
+
+#: The faces of survey smiley scales, with their smiley5 score.  Both 🙁 and 😕 mean -1.
+CANONICAL_FACES: dict[str, int] = {
+    "\U0001f616": -2,  # 😖 confounded
+    "\U0001f641": -1,  # 🙁 slightly frowning
+    "\U0001f615": -1,  # 😕 confused
+    "\U0001f610": 0,  # 😐 neutral
+    "\U0001f642": 1,  # 🙂 slightly smiling
+    "\U0001f603": 2,  # 😃 grinning with big eyes
+}
+
+_WIDER_FACES: dict[str, int] = {
+    "\U0001f600": 2,  # 😀
+    "\U0001f604": 2,  # 😄
+    "\U0001f601": 2,  # 😁
+    "\U0001f60a": 1,  # 😊
+    "\U0001f60d": 2,  # 😍
+    "\U0001f929": 2,  # 🤩
+    "\U0001f970": 2,  # 🥰
+    "\U0001f60c": 1,  # 😌
+    "\U0001f643": 0,  # 🙃 (ironic: neutral)
+    "\U0001f611": 0,  # 😑
+    "\U0001f636": 0,  # 😶
+    "\U0001f914": 0,  # 🤔
+    "\U0001f61e": -1,  # 😞
+    "\U0001f61f": -1,  # 😟
+    "\u2639\ufe0f": -1,  # ☹️
+    "\u2639": -1,  # ☹ (without variation selector)
+    "\U0001f612": -1,  # 😒
+    "\U0001f614": -1,  # 😔
+    "\U0001f623": -2,  # 😣
+    "\U0001f629": -2,  # 😩
+    "\U0001f62b": -2,  # 😫
+    "\U0001f620": -2,  # 😠
+    "\U0001f621": -2,  # 😡
+    "\U0001f92c": -2,  # 🤬
+    "\U0001f622": -2,  # 😢
+    "\U0001f62d": -2,  # 😭
+}
+
+#: Text emoticons and their smiley5 score.
+EMOTICONS: dict[str, int] = {
+    **dict.fromkeys([":-D", ":D", "=D", ":-))", ":))", "XD", "xD"], 2),
+    **dict.fromkeys([":-)", ":)", "=)", ":]", ":-]", "(:"], 1),
+    **dict.fromkeys([":-|", ":|", "=|", ":-/", ":/"], 0),
+    **dict.fromkeys([":-(", ":(", "=(", ":[", ":-[", "):"], -1),
+    **dict.fromkeys([":-((", ":((", ":'(", ":'-(", "D:", ">:(", ">:-("], -2),
+}
+
+#: Every face journeylib knows: canonical survey faces, common emoji, text emoticons.
+FACES: dict[str, int] = {**CANONICAL_FACES, **_WIDER_FACES, **EMOTICONS}
+
+
+def is_face(token: str) -> bool:
+    """True when `token` is a face in :data:`FACES` (an emoji or a text emoticon)."""
+    return token in FACES
+
+
+def face_score(face):
+    """smiley5 score (-2..+2) of a face, or of each face in an array.
+
+    Raises
+    ------
+    ValueError
+        For a face outside the lexicon; the message lists the known faces.
+
+    Examples
+    --------
+    >>> face_score("\U0001f642")
+    1
+    >>> face_score(":-(")
+    -1
+    """
+    if isinstance(face, str):
+        try:
+            return FACES[face]
+        except KeyError:
+            raise ValueError(
+                f"Unknown face {face!r}. Known faces: {' '.join(FACES)}."
+            ) from None
+    return np.array([face_score(f) for f in face], dtype="int64")

@@ -1,0 +1,328 @@
+"""The tidy journey contract: column names, validation and :class:`JourneyDataError`.
+
+One row per touchpoint moment, long format::
+
+    journey_id  step  touchpoint  score  score_scale  rating  rating_scale  [optional columns]
+
+``rating`` and ``rating_scale`` belong to the journey and repeat on each of its
+rows.  Optional columns: ``channel``, ``actor`` (which organisation),
+``timestamp``, ``face``, ``text``, ``recommend`` with ``recommend_scale``
+(``nps11`` when absent), ``stop`` (diaries) and ``note``.  Any other column is
+kept as it is.
+
+Row numbers in error messages are those a spreadsheet shows: the header is
+row 1, so the first data row is row 2.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import numpy as np
+import pandas as pd
+
+from .scales import SCALES, get_scale
+
+__all__ = [
+    "JourneyDataError",
+    "REQUIRED",
+    "OPTIONAL",
+    "JOURNEY_LEVEL",
+    "validate",
+    "spreadsheet_row",
+]
+
+REQUIRED: tuple[str, ...] = (
+    "journey_id",
+    "step",
+    "touchpoint",
+    "score",
+    "score_scale",
+    "rating",
+    "rating_scale",
+)
+OPTIONAL: tuple[str, ...] = (
+    "channel",
+    "actor",
+    "timestamp",
+    "face",
+    "text",
+    "recommend",
+    "recommend_scale",
+    "stop",
+    "note",
+)
+#: Columns that describe the journey, not the moment: equal on every row of a journey.
+JOURNEY_LEVEL: tuple[str, ...] = ("rating", "rating_scale", "recommend", "recommend_scale")
+
+MAX_PROBLEMS = 20
+
+
+class JourneyDataError(ValueError):
+    """Bad journey data.
+
+    The message lists every problem found (up to 20), each naming the row as a
+    spreadsheet shows it, the column, the value and what was expected.  The
+    problems are also available as a list of dicts in :attr:`problems`.
+    """
+
+    def __init__(self, problems, *, source=None, total=None):
+        self.problems = list(problems)
+        self.source = None if source is None else str(source)
+        self.total = len(self.problems) if total is None else total
+        where = f" in {self.source}" if self.source else ""
+        head = f"{self.total} problem{'s' if self.total != 1 else ''} found{where}:"
+        lines = [head] + [f"  - {_format(p)}" for p in self.problems]
+        if self.total > len(self.problems):
+            lines.append(f"  ... and {self.total - len(self.problems)} more.")
+        super().__init__("\n".join(lines))
+
+
+def _format(p):
+    parts = []
+    if p.get("row") is not None:
+        parts.append(f"row {p['row']}")
+    if p.get("column") is not None:
+        parts.append(f"column {p['column']!r}")
+    where = ", ".join(parts)
+    value = f": value {p['value']!r}" if "value" in p else ""
+    return f"{where}{value}: {p['message']}" if where else p["message"]
+
+
+def spreadsheet_row(position):
+    """Row number as a spreadsheet shows it for 0-based data `position` (header is row 1)."""
+    return int(position) + 2
+
+
+class _Problems:
+    def __init__(self):
+        self.items = []
+        self.total = 0
+
+    def add(self, message, *, row=None, column=None, **value):
+        self.total += 1
+        if len(self.items) < MAX_PROBLEMS:
+            item = {"row": row, "column": column, "message": message}
+            item.update(value)
+            self.items.append(item)
+
+    def add_rows(self, mask, column, values, message, limit=MAX_PROBLEMS):
+        """One problem per True position in `mask` (counted all, listed up to the limit)."""
+        positions = np.flatnonzero(np.asarray(mask))
+        for pos in positions[:limit]:
+            self.add(message, row=spreadsheet_row(pos), column=column, value=_py(values[pos]))
+        self.total += max(0, len(positions) - limit)
+
+
+def _py(v):
+    """A plain Python value for messages."""
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _as_number(series):
+    """Series -> float64 array plus a mask of entries that were present but not numbers."""
+    if pd.api.types.is_bool_dtype(series):
+        series = series.astype("float64")
+    num = pd.to_numeric(series, errors="coerce")
+    arr = num.to_numpy(dtype="float64", na_value=np.nan)
+    bad = np.isnan(arr) & series.notna().to_numpy()
+    return arr, bad
+
+
+def _scale_column(df, column, problems):
+    """Check a scale-name column; return it as a categorical."""
+    col = df[column]
+    cat = col.astype("category") if not isinstance(col.dtype, pd.CategoricalDtype) else col
+    known = set(SCALES)
+    for name in cat.cat.categories:
+        if name not in known:
+            pos = np.flatnonzero((cat == name).to_numpy())
+            close = difflib.get_close_matches(str(name), list(SCALES), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.add(
+                f"unknown scale{hint}; known scales: {', '.join(SCALES)}",
+                row=spreadsheet_row(pos[0]),
+                column=column,
+                value=name,
+            )
+    missing = cat.isna().to_numpy()
+    problems.add_rows(missing, column, cat.to_numpy(), "scale name is missing")
+    return cat
+
+
+def _check_on_scale(values, scales, column, scale_column, problems, *, raw):
+    """Flag values that are not valid answers on their row's scale."""
+    cats = scales.cat.categories
+    codes = scales.cat.codes.to_numpy()
+    for i, name in enumerate(cats):
+        if name not in SCALES:
+            continue
+        s = get_scale(name)
+        rows = codes == i
+        bad = rows & ~s.contains(values)
+        if bad.any():
+            kind = "whole number " if s.integer else ""
+            problems.add_rows(
+                bad,
+                column,
+                raw,
+                f"not a valid answer on scale {name!r} (expected a {kind}from {s.low:g} to {s.high:g}"
+                f", per column {scale_column!r})",
+            )
+
+
+def validate(data, *, source=None):
+    """Check `data` against the tidy journey contract and return a validated copy.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Long table, one row per touchpoint moment.  Never modified.
+    source : str or path-like, optional
+        Where the data came from (a file name); named in error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame with normalised dtypes: ``journey_id`` int64 when all ids
+        are whole numbers, else string; ``step`` int64; ``score``, ``rating``
+        and ``recommend`` float64 (missing as NaN); scale columns categorical;
+        ``timestamp`` datetime64.  Row order and extra columns are kept.
+
+    Raises
+    ------
+    JourneyDataError
+        Listing every problem found (up to 20) with row, column, value and what
+        was expected: a missing required column (with the closest existing
+        name), an empty table, a missing ``journey_id``, a missing or
+        non-integer ``step``, a duplicate (journey_id, step), a non-numeric
+        score or rating, a value off its scale, an unknown scale name, and a
+        rating (or rating_scale, recommend) that differs between rows of one
+        journey.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"journey_id": [1, 1], "step": [1, 2], "touchpoint": ["web", "mail"],
+    ...                    "score": [4, 2], "score_scale": "likert5",
+    ...                    "rating": 2, "rating_scale": "likert5"})
+    >>> validate(df)["score"].dtype
+    dtype('float64')
+    >>> validate(df.assign(score=[4, 9]))
+    Traceback (most recent call last):
+    ...
+    journeylib.schema.JourneyDataError: 1 problem found:
+      - row 3, column 'score': value 9: not a valid answer on scale 'likert5' (expected a whole number from 1 to 5, per column 'score_scale')
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"Journey data must be a pandas DataFrame, not {type(data).__name__}.")
+    problems = _Problems()
+    missing = [c for c in REQUIRED if c not in data.columns]
+    for col in missing:
+        close = difflib.get_close_matches(col, [str(c) for c in data.columns], n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        problems.add(
+            f"required column is missing{hint} (columns present: {', '.join(map(str, data.columns))})",
+            column=col,
+        )
+    if len(data) == 0:
+        problems.add("the table is empty: journey data needs at least one row")
+    if problems.total:
+        raise JourneyDataError(problems.items, source=source, total=problems.total)
+
+    df = data.copy()
+
+    # journey_id
+    jid = df["journey_id"]
+    problems.add_rows(jid.isna().to_numpy(), "journey_id", jid.to_numpy(), "journey_id is missing")
+    if pd.api.types.is_numeric_dtype(jid) and not pd.api.types.is_bool_dtype(jid):
+        arr = jid.to_numpy(dtype="float64", na_value=np.nan)
+        if np.all(np.isnan(arr) | (np.round(arr) == arr)) and not np.isnan(arr).any():
+            df["journey_id"] = arr.astype("int64") if jid.dtype.kind == "f" else jid.astype("int64")
+    elif not isinstance(jid.dtype, pd.CategoricalDtype):
+        df["journey_id"] = jid.astype("string")
+
+    # step
+    step_raw = df["step"].to_numpy()
+    step, bad = _as_number(df["step"])
+    bad |= np.isnan(step) | (~np.isnan(step) & ((np.round(step) != step) | (step < 0)))
+    problems.add_rows(bad, "step", step_raw, "step must be a whole number >= 0 (the moment's order)")
+    if not bad.any():
+        df["step"] = step.astype("int64")
+        dup = df.duplicated(["journey_id", "step"], keep="first").to_numpy()
+        if dup.any():
+            first = df.drop_duplicates(["journey_id", "step"])
+            ids = df["journey_id"].to_numpy()
+            for pos in np.flatnonzero(dup)[:MAX_PROBLEMS]:
+                twin = first.index.get_indexer(
+                    first.index[(first["journey_id"] == ids[pos]) & (first["step"] == step[pos])]
+                )
+                prev = spreadsheet_row(twin[0]) if len(twin) else "?"
+                problems.add(
+                    f"duplicate step {int(step[pos])} in journey {_py(ids[pos])!r} (already on row {prev});"
+                    " each (journey_id, step) must be unique",
+                    row=spreadsheet_row(pos),
+                    column="step",
+                    value=int(step[pos]),
+                )
+            problems.total += max(0, int(dup.sum()) - MAX_PROBLEMS)
+
+    # scales
+    score_scale = _scale_column(df, "score_scale", problems)
+    rating_scale = _scale_column(df, "rating_scale", problems)
+    df["score_scale"] = score_scale
+    df["rating_scale"] = rating_scale
+
+    for column, scales in (("score", score_scale), ("rating", rating_scale)):
+        raw = df[column].to_numpy()
+        values, bad = _as_number(df[column])
+        problems.add_rows(bad, column, raw, f"{column} is not a number")
+        _check_on_scale(values, scales, column, f"{column}_scale", problems, raw=raw)
+        df[column] = values
+
+    if "recommend" in df.columns:
+        if "recommend_scale" not in df.columns:
+            df["recommend_scale"] = "nps11"
+        rec_scale = _scale_column(df, "recommend_scale", problems)
+        df["recommend_scale"] = rec_scale
+        raw = df["recommend"].to_numpy()
+        values, bad = _as_number(df["recommend"])
+        problems.add_rows(bad, "recommend", raw, "recommend is not a number")
+        _check_on_scale(values, rec_scale, "recommend", "recommend_scale", problems, raw=raw)
+        df["recommend"] = values
+
+    if "timestamp" in df.columns and not pd.api.types.is_datetime64_any_dtype(df["timestamp"]):
+        ts = pd.to_datetime(df["timestamp"], errors="coerce")
+        bad = (ts.isna() & df["timestamp"].notna()).to_numpy()
+        problems.add_rows(bad, "timestamp", df["timestamp"].to_numpy(), "not a date/time")
+        df["timestamp"] = ts
+
+    # journey-level columns must agree within a journey
+    for column in JOURNEY_LEVEL:
+        if column not in df.columns:
+            continue
+        col = df[column]
+        key = col.astype("float64") if column in ("rating", "recommend") else col.astype(object)
+        frame = pd.DataFrame({"j": df["journey_id"].to_numpy(), "v": key.to_numpy()})
+        frame["v"] = frame["v"].where(frame["v"].notna(), "<missing>")
+        nun = frame.groupby("j", sort=False, dropna=False)["v"].transform("nunique")
+        clash = (nun > 1).to_numpy()
+        if clash.any():
+            firstval = frame.groupby("j", sort=False, dropna=False)["v"].transform("first").to_numpy()
+            differs = clash & (frame["v"].to_numpy() != firstval)
+            vals = col.to_numpy()
+            for pos in np.flatnonzero(differs)[:MAX_PROBLEMS]:
+                problems.add(
+                    f"{column} differs between rows of journey {_py(frame['j'].iat[pos])!r} "
+                    f"(first row of the journey has {_py(firstval[pos])!r}); a journey has one {column}",
+                    row=spreadsheet_row(pos),
+                    column=column,
+                    value=_py(vals[pos]),
+                )
+            problems.total += max(0, int(differs.sum()) - MAX_PROBLEMS)
+
+    if problems.total:
+        raise JourneyDataError(problems.items, source=source, total=problems.total)
+    return df
