@@ -1,32 +1,58 @@
 """journeylib: touchpoint scores versus the journey as a whole.
 
-The public API is re-exported here; see the README for a tour.
+Everything public is available as ``journeylib.<name>``; submodules are
+imported on first use (SPEC 1 style lazy loading), so ``import journeylib``
+stays fast and the plotting stack loads only when a figure is drawn.
+
+Examples
+--------
+>>> import journeylib as jl
+>>> float(jl.valence(4, "likert5"))
+0.5
 """
 
-from .scales import (
-    CANONICAL_FACES,
-    FACES,
-    SCALES,
-    face_score,
-    from_valence,
-    get_scale,
-    nps_category,
-    valence,
-)
-from .schema import JourneyDataError, validate
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "__version__",
-    "CANONICAL_FACES",
-    "FACES",
-    "SCALES",
-    "JourneyDataError",
-    "face_score",
-    "from_valence",
-    "get_scale",
-    "nps_category",
-    "valence",
-    "validate",
-]
+# public name -> submodule that defines it
+_API: dict[str, str] = {
+    # contract and scales
+    "SCALES": "scales", "CANONICAL_FACES": "scales", "FACES": "scales", "EMOTICONS": "scales",
+    "get_scale": "scales", "valence": "scales", "from_valence": "scales", "add_valence": "scales",
+    "nps_category": "scales", "face_score": "scales",
+    "JourneyDataError": "schema", "validate": "schema", "REQUIRED": "schema", "OPTIONAL": "schema",
+    # reading
+    "read_journeys": "io", "from_wide": "io",
+    "read_diary": "diary", "repair_text": "diary", "to_diary": "diary",
+    # datasets
+    "load_seed_cases": "datasets", "load_example_diary": "datasets", "fetch_skytrax": "datasets",
+    # metrics and statistics
+    "journey_summary": "metrics",
+    "gap_test": "stats", "compare_rules": "stats", "journey_vs_touchpoint": "stats",
+    "key_drivers": "stats", "nps": "stats", "nps_difference": "stats",
+    "check_consistency": "quality",
+    "simulate_journeys": "simulate",
+    # figures and report
+    "set_theme": "plots", "emotion_curve": "plots", "gap_scatter": "plots", "gap_hist": "plots",
+    "rule_plot": "plots", "driver_plot": "plots", "nps_plot": "plots", "journey_card": "plots",
+    "save_figure": "report",
+}
+
+__all__ = ["__version__", *sorted(_API)]
+
+
+def __getattr__(name):
+    try:
+        module = _API[name]
+    except KeyError:
+        raise AttributeError(f"module 'journeylib' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return __all__

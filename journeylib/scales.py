@@ -26,6 +26,7 @@ __all__ = [
     "EMOTICONS",
     "face_score",
     "is_face",
+    "add_valence",
 ]
 
 
@@ -293,3 +294,35 @@ def face_score(face):
                 f"Unknown face {face!r}. Known faces: {' '.join(FACES)}."
             ) from None
     return np.array([face_score(f) for f in face], dtype="int64")
+
+
+def add_valence(data, *, score="score", score_scale="score_scale", rating="rating",
+                rating_scale="rating_scale"):
+    """Return a copy of tidy journey data with ``valence`` and ``rating_valence`` columns.
+
+    ``valence`` is each moment's score on -1..+1 (through its ``score_scale``),
+    ``rating_valence`` the journey rating on -1..+1 (through ``rating_scale``).
+    The caller's frame is not modified.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"score": [1, 5], "score_scale": "likert5",
+    ...                    "rating": 7, "rating_scale": "nps11"})
+    >>> add_valence(df)[["valence", "rating_valence"]].round(2).values.tolist()
+    [[-1.0, 0.4], [1.0, 0.4]]
+    """
+    out = data.copy()
+    out["valence"] = valence(out[score].to_numpy(dtype="float64", na_value=np.nan),
+                             _names(out[score_scale]))
+    if rating in out.columns and rating_scale in out.columns:
+        out["rating_valence"] = valence(out[rating].to_numpy(dtype="float64", na_value=np.nan),
+                                        _names(out[rating_scale]))
+    return out
+
+
+def _names(col):
+    """Scale names of a column, fast for categoricals (one lookup per category)."""
+    if isinstance(col.dtype, pd.CategoricalDtype) and col.nunique() == 1:
+        return str(col.iloc[0])
+    return col.to_numpy(dtype=object)

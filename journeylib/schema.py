@@ -242,7 +242,7 @@ def validate(data, *, source=None):
         if np.all(np.isnan(arr) | (np.round(arr) == arr)) and not np.isnan(arr).any():
             df["journey_id"] = arr.astype("int64") if jid.dtype.kind == "f" else jid.astype("int64")
     elif not isinstance(jid.dtype, pd.CategoricalDtype):
-        df["journey_id"] = jid.astype("string")
+        df["journey_id"] = jid.astype(str)
 
     # step
     step_raw = df["step"].to_numpy()
