@@ -1,0 +1,444 @@
+"""Figures and the HTML report: the notebooks, executed, as one browsable page.
+
+``save_figure`` writes a figure as PNG and SVG under a stable name, so the
+report (and a paper) can point at it. ``build_report`` executes notebooks, each
+in a fresh kernel, and writes executed copies, one HTML page per notebook and an
+``index.html`` with a thumbnail of each notebook's key figure. ``make run`` is::
+
+    python -m journeylib.report --notebooks notebooks --out build
+
+which writes ``build/report/index.html`` and ``build/figures/*.png|svg``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import re
+import shutil
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["save_figure", "build_report", "find_root", "notebook_question", "main",
+           "FIGURES_ENV", "MIRROR_ENV", "UNAVAILABLE_ERRORS"]
+
+FIGURES_ENV = "JOURNEYLIB_FIGURES_DIR"
+MIRROR_ENV = "JOURNEYLIB_DATA_MIRROR"
+#: Exception class names that mean "the data could not be reached" (offline, no mirror): a notebook
+#: failing with one of these is listed as skipped, with the message as the reason, not as failed.
+UNAVAILABLE_ERRORS = ("DataUnavailableError", "DatasetUnavailableError", "ConnectionError",
+                      "URLError", "gaierror", "ConnectTimeout", "ConnectTimeoutError")
+_NOTEBOOK = re.compile(r"^(\d\d)-[A-Za-z0-9_-]+\.ipynb$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_COLUMNS = ["notebook", "status", "seconds", "title", "question", "figure", "html", "error"]
+
+
+# --------------------------------------------------------------------------- figures
+def find_root(start=None):
+    """The journeylib repository root above `start` (default: the current directory), or None.
+
+    The root is the first folder, walking up, whose ``pyproject.toml`` names the
+    project ``journeylib``.
+
+    Examples
+    --------
+    >>> root = find_root()
+    >>> root is None or (root / "pyproject.toml").is_file()
+    True
+    """
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        toml = folder / "pyproject.toml"
+        if toml.is_file() and re.search(r'(?m)^name\s*=\s*"journeylib"', toml.read_text("utf-8")):
+            return folder
+    return None
+
+
+def _figures_dir(directory):
+    if directory is not None:
+        return Path(directory)
+    if os.environ.get(FIGURES_ENV):
+        return Path(os.environ[FIGURES_ENV])
+    root = find_root()
+    if root is not None:
+        return root / "build" / "figures"
+    where = Path.cwd() / "journeylib-figures"
+    warnings.warn(f"Not inside the journeylib repository and ${FIGURES_ENV} is not set: "
+                  f"figures go to {where}. Pass directory= to choose.", UserWarning, stacklevel=3)
+    return where
+
+
+def save_figure(fig_or_ax, name, *, directory=None, formats=("png", "svg"), dpi=120):
+    """Save a figure as ``<directory>/<name>.png`` and ``.svg`` with a stable name.
+
+    Parameters
+    ----------
+    fig_or_ax : matplotlib Figure, Axes, array of Axes, or seaborn grid
+        What to save; for an Axes its whole figure is saved.
+    name : str
+        File stem, such as ``"01-paypal-emotion-curve"``: letters, digits, ``.``,
+        ``_`` and ``-`` only. Start it with the notebook's number so the report
+        picks it as that notebook's key figure.
+    directory : str or Path, optional
+        Where to write. Default: ``$JOURNEYLIB_FIGURES_DIR`` (the report sets it),
+        else ``build/figures`` in the repository the current directory is in.
+        Outside the repository, ``./journeylib-figures`` with a warning.
+    formats : sequence of str, default ("png", "svg")
+    dpi : int, default 120
+        Resolution of the PNG.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order of `formats`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> line = ax.plot([1, 2, 3])
+    >>> paths = save_figure(ax, "00-example", directory=tempfile.mkdtemp())
+    >>> [p.name for p in paths]
+    ['00-example.png', '00-example.svg']
+    >>> plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import FigureBase
+
+    if not isinstance(name, str) or not _NAME.match(name) or name.endswith((".png", ".svg")):
+        raise ValueError(f"The value for `name` must be a file stem such as '01-paypal-emotion-curve' "
+                         f"(letters, digits, '.', '_', '-'; no folder, no extension), but {name!r} was passed.")
+    obj = fig_or_ax
+    if hasattr(obj, "flat") and not isinstance(obj, FigureBase):  # numpy array of Axes
+        obj = next(iter(obj.flat), None)
+    fig = obj if isinstance(obj, FigureBase) else getattr(obj, "figure", None)  # Axes, seaborn grid
+    if not isinstance(fig, FigureBase):
+        raise TypeError(f"save_figure needs a matplotlib Figure or Axes (or a seaborn grid), "
+                        f"got {type(fig_or_ax).__name__}.")
+    fig = fig.figure  # the root figure, also for an Axes inside a subfigure
+    folder = _figures_dir(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    with plt.rc_context({"svg.hashsalt": "journeylib"}):
+        for fmt in formats:
+            path = folder / f"{name}.{fmt}"
+            meta = {"Date": None} if fmt == "svg" else ({"Software": None} if fmt == "png" else None)
+            fig.savefig(path, format=fmt, dpi=dpi, bbox_inches="tight", metadata=meta)
+            paths.append(path)
+    return paths
+
+
+# --------------------------------------------------------------------------- notebooks
+def _plain(markdown):
+    """Markdown line to plain text: no emphasis, code ticks or link targets."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    text = re.sub(r"[*_`]+", "", text)
+    return " ".join(text.split())
+
+
+def notebook_question(nb):
+    """Title and question of a notebook, from its first (markdown) cell.
+
+    The title is the first ``#`` heading; the question is the first sentence
+    ending in ``?``, else the first paragraph after the title.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode, str or Path
+
+    Returns
+    -------
+    tuple of str
+        ``(title, question)``; empty strings when the cell has none.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+    ...     "# The gap\\n\\nAre **touchpoints** fine while the journey is not? More text.")])
+    >>> notebook_question(nb)
+    ('The gap', 'Are touchpoints fine while the journey is not?')
+    """
+    import nbformat
+
+    if isinstance(nb, (str, Path)):
+        nb = nbformat.read(nb, as_version=4)
+    first = next((c for c in nb.cells if c.cell_type == "markdown"), None)
+    if first is None:
+        return "", ""
+    lines = first.source.splitlines()
+    title = next((_plain(x.lstrip("#")) for x in lines if x.startswith("#")), "")
+    body = " ".join(_plain(x) for x in lines if x.strip() and not x.startswith("#"))
+    match = re.search(r"(?:^|(?<=[.!?:]\s))([^.!?]*\?)", body)
+    if match:
+        return title, match.group(1).strip()
+    return title, re.split(r"(?<=[.!?])\s", body, maxsplit=1)[0].strip()
+
+
+def _inject_parameters(nb, parameters):
+    """Papermill's convention: a cell tagged ``injected-parameters`` after the ``parameters`` cell."""
+    import nbformat
+
+    if not parameters:
+        return nb
+    source = "# Parameters injected by journeylib.report\n" + "\n".join(
+        f"{key} = {value!r}" for key, value in parameters.items())
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
+    where = next((i + 1 for i, c in enumerate(nb.cells)
+                  if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    if where is None:  # no tagged cell: after the leading markdown (title first, as papermill's top)
+        where = next((i for i, c in enumerate(nb.cells) if c.cell_type != "markdown"), len(nb.cells))
+    nb.cells.insert(where, cell)
+    return nb
+
+
+def _kernel_manager():
+    """A kernel in this very Python (as nbval's --nbval-current-env), whatever kernelspecs exist."""
+    import ipykernel.kernelspec
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+
+    spec = ipykernel.kernelspec.get_kernel_dict()
+    spec["argv"] = [spec["argv"][0], "-Xfrozen_modules=off", *spec["argv"][1:]]
+
+    class _Here(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name):
+            return self.kernel_spec_class(resource_dir=ipykernel.kernelspec.RESOURCES, **spec)
+
+    km = KernelManager(kernel_name="journeylib-current-env", kernel_spec_manager=_Here())
+    if "transport_encryption" in km.trait_names():  # jupyter_client >= 8.10: no plain-TCP warning
+        km.transport_encryption = "auto"
+    return km
+
+
+def _error_of(nb):
+    """(cell number, name, message) of the first error; cells numbered from 1 as in the source file."""
+    cells = [c for c in nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    for number, cell in enumerate(cells, start=1):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                return number, out.get("ename", "Error"), out.get("evalue", "")
+    return None, None, None
+
+
+def _key_figure(nb, prefix, figures_dir, since, thumbs_dir):
+    """First figure this run saved whose name starts with `prefix`, else the first image output."""
+    import base64
+
+    if figures_dir.is_dir():
+        saved = [p for p in figures_dir.glob(f"{prefix}*.png") if p.stat().st_mtime >= since - 1]
+        if saved:
+            return min(saved, key=lambda p: (p.stat().st_mtime_ns, p.name))
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            png = out.get("data", {}).get("image/png")
+            if png:
+                thumbs_dir.mkdir(parents=True, exist_ok=True)
+                path = thumbs_dir / f"{prefix}-first-figure.png"
+                path.write_bytes(base64.b64decode(png))
+                return path
+    return None
+
+
+def _notebook_list(notebooks):
+    if isinstance(notebooks, (str, Path)) and Path(notebooks).is_dir():
+        found = sorted(p for p in Path(notebooks).iterdir() if _NOTEBOOK.match(p.name))
+        if not found:
+            raise ValueError(f"No notebooks named NN-title.ipynb in {notebooks}.")
+        return found
+    if isinstance(notebooks, (str, Path)):
+        notebooks = [notebooks]
+    paths = [Path(p) for p in notebooks]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise FileNotFoundError(f"Notebook(s) not found: {', '.join(missing)}.")
+    return paths
+
+
+def _kernel_env(figures_dir):
+    env = os.environ.copy()
+    env[FIGURES_ENV] = str(figures_dir.resolve())
+    env.pop("MPLBACKEND", None)  # the kernels draw inline, as a reader's Jupyter does
+    if not env.get(MIRROR_ENV):
+        root = find_root()
+        shared = root.parent / "shared" / "data" if root is not None else None
+        if shared is not None and shared.is_dir():
+            env[MIRROR_ENV] = str(shared)
+    return env
+
+
+def _run_one(path, out_dir, figures_dir, parameters, timeout):
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    nb = _inject_parameters(nbformat.read(path, as_version=4), parameters)
+    prefix = _NOTEBOOK.match(path.name).group(1) if _NOTEBOOK.match(path.name) else path.stem
+    title, question = notebook_question(nb)
+    start = time.time()
+    client = NotebookClient(nb, timeout=timeout, km=_kernel_manager(),
+                            resources={"metadata": {"path": str(path.parent.resolve())}})
+    status, error = "ok", ""
+    try:
+        client.execute(env=_kernel_env(figures_dir))
+    except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
+        cell, ename, evalue = _error_of(nb)
+        if ename in UNAVAILABLE_ERRORS:
+            status, error = "skipped", f"{ename}: {evalue}"
+        else:
+            status = "failed"
+            what = f"{ename}: {evalue}" if ename else f"{type(exc).__name__}: {str(exc).strip()[-300:]}"
+            error = f"cell {cell}: {what}" if cell else what
+    seconds = time.time() - start
+    (out_dir / "notebooks").mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, out_dir / "notebooks" / path.name)
+    page = out_dir / f"{path.stem}.html"
+    _write_html(nb, page)
+    figure = _key_figure(nb, prefix, figures_dir, start, out_dir / "thumbs") if status == "ok" else None
+    return {"notebook": path.name, "status": status, "seconds": seconds, "title": title,
+            "question": question, "figure": figure, "html": page, "error": error}
+
+
+def _write_html(nb, page):
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    page.write_text(body, encoding="utf-8")
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:980px;margin:2em auto;
+padding:0 1em;color:#222;line-height:1.45}
+h1{margin-bottom:.2em} .lead{color:#555;margin-top:0}
+.nb{display:flex;gap:1.2em;align-items:center;border-top:1px solid #ddd;padding:1em 0}
+.nb img{width:260px;height:170px;object-fit:contain;background:#fafafa;border:1px solid #eee}
+.nb .noimg{width:260px;height:170px;display:flex;align-items:center;justify-content:center;
+color:#999;background:#fafafa;border:1px solid #eee;flex:none}
+.nb h2{font-size:1.15em;margin:0 0 .3em} .nb p{margin:.2em 0}
+.meta{color:#777;font-size:.9em} .skipped{color:#a60} .failed{color:#b00;font-weight:bold}
+"""
+
+
+def _rel(path, start):
+    return Path(os.path.relpath(path, start)).as_posix()
+
+
+def _write_index(rows, out_dir, title):
+    items = []
+    for row in rows:
+        name = html.escape(row["title"] or row["notebook"])
+        link = html.escape(_rel(row["html"], out_dir))
+        if row["figure"] is not None:
+            thumb = f'<a href="{link}"><img src="{html.escape(_rel(row["figure"], out_dir))}" alt="key figure of {name}"></a>'
+        else:
+            thumb = '<div class="noimg">no figure</div>'
+        state = {"ok": f"ran in {row['seconds']:.0f} s",
+                 "skipped": f'<span class="skipped">skipped: {html.escape(row["error"])}</span>',
+                 "failed": f'<span class="failed">failed: {html.escape(row["error"])}</span>'}[row["status"]]
+        items.append(f'<div class="nb">{thumb}<div><h2><a href="{link}">{name}</a></h2>'
+                     f'<p>{html.escape(row["question"])}</p>'
+                     f'<p class="meta">{html.escape(row["notebook"])} · {state}</p></div></div>')
+    page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f'<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>'
+            f'<p class="lead">Touchpoint scores versus the journey as a whole: each notebook answers one '
+            f'question with numbers computed when the report was built. Click a title or a figure to read it.</p>'
+            + "\n".join(items) + "</body></html>")
+    index = out_dir / "index.html"
+    index.write_text(page, encoding="utf-8")
+    return index
+
+
+def build_report(notebooks="notebooks", out_dir="build/report", *, figures_dir=None, parameters=None,
+                 title="journeylib report", timeout=300, quiet=False):
+    """Execute notebooks, each in a fresh kernel, and write an HTML report with an index page.
+
+    Parameters
+    ----------
+    notebooks : str, Path or list of them, default "notebooks"
+        A folder (every ``NN-title.ipynb`` in it, in order) or notebook paths.
+    out_dir : str or Path, default "build/report"
+        Receives ``index.html``, one ``<notebook>.html`` per notebook and the
+        executed copies in ``notebooks/``.
+    figures_dir : str or Path, optional
+        Where :func:`save_figure` writes inside the kernels (passed as
+        ``$JOURNEYLIB_FIGURES_DIR``). Default ``<out_dir>/figures``.
+    parameters : dict, optional
+        Values injected after each notebook's cell tagged ``parameters``
+        (papermill's convention), e.g. ``{"DATA": "survey.csv"}``.
+    title : str
+        Heading of the index page.
+    timeout : int, default 300
+        Seconds allowed per cell.
+    quiet : bool, default False
+        No progress lines.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per notebook: notebook, status ("ok", "failed", "skipped"),
+        seconds, title, question, figure (path of the key figure or None),
+        html (path of the page), error ("cell N: Name: message" when failed,
+        the reason when skipped). The index is ``<out_dir>/index.html``.
+
+    Notes
+    -----
+    Kernels run in this Python with the notebook's folder as working directory.
+    When ``$JOURNEYLIB_DATA_MIRROR`` is unset and ``../shared/data`` exists next
+    to the repository, the kernels get it as the mirror. A notebook failing
+    with an exception named in :data:`UNAVAILABLE_ERRORS` (data unreachable) is
+    listed as skipped with that message, and the others still run.
+    """
+    paths = _notebook_list(notebooks)
+    out_dir = Path(out_dir)
+    figures_dir = Path(figures_dir) if figures_dir is not None else out_dir / "figures"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(out_dir / "thumbs", ignore_errors=True)
+    rows = []
+    for number, path in enumerate(paths, start=1):
+        if not quiet:
+            print(f"[{number}/{len(paths)}] {path.name} ...", end=" ", flush=True)
+        row = _run_one(path, out_dir, figures_dir, parameters, timeout)
+        rows.append(row)
+        if not quiet:
+            tail = f" ({row['error']})" if row["error"] else ""
+            print(f"{row['status']} in {row['seconds']:.1f} s{tail}", flush=True)
+    index = _write_index(rows, out_dir, title)
+    result = pd.DataFrame(rows, columns=_COLUMNS)
+    result.attrs["index"] = index
+    return result
+
+
+# --------------------------------------------------------------------------- command line
+def main(argv=None):
+    """``python -m journeylib.report --notebooks notebooks --out build``; returns the exit code."""
+    parser = argparse.ArgumentParser(prog="python -m journeylib.report", description=__doc__.splitlines()[0])
+    parser.add_argument("--notebooks", default="notebooks", help="folder of NN-title.ipynb (default notebooks)")
+    parser.add_argument("--out", default="build", help="build folder: report/ and figures/ go here")
+    parser.add_argument("--timeout", type=int, default=300, help="seconds per cell (default 300)")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    start = time.time()
+    try:
+        result = build_report(args.notebooks, out / "report", figures_dir=out / "figures", timeout=args.timeout)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    counts = result["status"].value_counts()
+    print(f"{counts.get('ok', 0)} ran, {counts.get('skipped', 0)} skipped, {counts.get('failed', 0)} failed "
+          f"in {time.time() - start:.0f} s")
+    for row in result.itertuples():
+        if row.status == "failed":
+            print(f"FAILED {row.notebook}: {row.error}", file=sys.stderr)
+    print(f"Report: {result.attrs['index'].resolve()}")
+    return 1 if (result["status"] == "failed").any() else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,244 @@
+"""journeylib.report: save_figure's files and folders, and build_report on tiny notebooks."""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import nbformat
+import pytest
+
+from journeylib import report
+from journeylib.report import build_report, find_root, main, notebook_question, save_figure
+
+v4 = nbformat.v4
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+# --------------------------------------------------------------------------- save_figure
+def test_save_figure_writes_png_and_svg_with_stable_names(tmp_path):
+    fig, ax = plt.subplots()
+    ax.plot([0, 1, 2], [2, 0, 1])
+    paths = save_figure(ax, "07-demo", directory=tmp_path)
+    assert paths == [tmp_path / "07-demo.png", tmp_path / "07-demo.svg"]
+    assert paths[0].read_bytes()[:8] == PNG_MAGIC
+    svg = paths[1].read_text("utf-8")
+    assert "<svg" in svg and "<dc:date>" not in svg
+    # same figure, same bytes: the report's figures do not churn between runs
+    again = save_figure(fig, "07-demo-again", directory=tmp_path)
+    assert again[1].read_text("utf-8").replace("07-demo-again", "07-demo") == svg
+    assert again[0].read_bytes() == paths[0].read_bytes()
+
+
+def test_save_figure_accepts_figure_axes_array_and_subfigure(tmp_path):
+    fig, axes = plt.subplots(1, 2, figsize=(4, 2))
+    (png,) = save_figure(axes, "array", directory=tmp_path, formats=("png",))
+    root = plt.figure(figsize=(6, 2))
+    sub_ax = root.subfigures(1, 2)[1].subplots()
+    (png2,) = save_figure(sub_ax, "sub", directory=tmp_path, formats=("png",), dpi=50)
+    width = int.from_bytes(png2.read_bytes()[16:20], "big")
+    # the whole root figure (6 in at 50 dpi, tight bbox trims a little), not just the subfigure
+    assert 200 < width <= 300
+    assert png.is_file()
+
+
+def test_save_figure_directory_from_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv(report.FIGURES_ENV, str(tmp_path / "env-figs"))
+    fig, ax = plt.subplots()
+    paths = save_figure(ax, "env", formats=("png",))
+    assert paths == [tmp_path / "env-figs" / "env.png"] and paths[0].is_file()
+
+
+def test_save_figure_default_is_repository_build_figures(repo_root, monkeypatch):
+    monkeypatch.delenv(report.FIGURES_ENV, raising=False)
+    monkeypatch.chdir(repo_root / "tests")
+    fig, ax = plt.subplots()
+    name = f"zz-test-default-{os.getpid()}"
+    paths = save_figure(ax, name, formats=("png",))
+    try:
+        assert paths == [repo_root / "build" / "figures" / f"{name}.png"]
+        assert paths[0].is_file()
+    finally:
+        for p in paths:
+            p.unlink(missing_ok=True)
+
+
+def test_save_figure_outside_repository_warns_and_uses_own_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv(report.FIGURES_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    fig, ax = plt.subplots()
+    with pytest.warns(UserWarning, match="journeylib-figures"):
+        paths = save_figure(ax, "outside", formats=("png",))
+    assert paths == [tmp_path / "journeylib-figures" / "outside.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["journeylib-figures"]
+
+
+@pytest.mark.parametrize("name", ["a/b", "fig.png", "", "../up", 3])
+def test_save_figure_rejects_bad_names(tmp_path, name):
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="`name`"):
+        save_figure(ax, name, directory=tmp_path)
+
+
+def test_save_figure_rejects_non_figures(tmp_path):
+    with pytest.raises(TypeError, match="list"):
+        save_figure([1, 2], "x", directory=tmp_path)
+
+
+def test_find_root(repo_root, tmp_path):
+    assert find_root(repo_root / "journeylib" / "datasets") == repo_root
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "other"\n')
+    assert find_root(tmp_path) is None
+
+
+# --------------------------------------------------------------------------- notebook text
+@pytest.mark.parametrize(("source", "expected"), [
+    ("# 01 · The gap\n\nThe touchpoints were fine. Was the *journey*? Yes.", ("01 · The gap", "Was the journey?")),
+    ("# Title only", ("Title only", "")),
+    ("# T\n\nNo question here. Second sentence.", ("T", "No question here.")),
+    ("Intro [link](http://x) and `code`: why?\n", ("", "Intro link and code: why?")),
+])
+def test_notebook_question(source, expected):
+    nb = v4.new_notebook(cells=[v4.new_code_cell("x = 1"), v4.new_markdown_cell(source)])
+    assert notebook_question(nb) == expected
+
+
+def test_parameters_are_injected_after_the_tagged_cell():
+    nb = v4.new_notebook(cells=[v4.new_markdown_cell("# T"),
+                                v4.new_code_cell("A = 1", metadata={"tags": ["parameters"]}),
+                                v4.new_code_cell("print(A)")])
+    out = report._inject_parameters(nb, {"A": 2, "NAME": "it's"})
+    assert [c.source.splitlines()[-1] for c in out.cells] == ["# T", "A = 1", 'NAME = "it\'s"', "print(A)"]
+    assert out.cells[2].metadata["tags"] == ["injected-parameters"]
+    namespace = {}
+    exec(out.cells[2].source, namespace)
+    assert (namespace["A"], namespace["NAME"]) == (2, "it's")
+
+
+# --------------------------------------------------------------------------- build_report
+def _write(folder, name, cells):
+    nb = v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, folder / name)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, repo_root):
+    """One report over four tiny notebooks: saves a figure, inline figure only, fails, data offline."""
+    base = tmp_path_factory.mktemp("report")
+    nbdir = base / "nbs"
+    nbdir.mkdir()
+    _write(nbdir, "01-saves.ipynb", [
+        v4.new_markdown_cell("# Saves a figure\n\nDoes the report find the key figure?"),
+        v4.new_code_cell("N = 3", metadata={"tags": ["parameters"]}),
+        v4.new_code_cell("import os\nimport matplotlib.pyplot as plt\nimport journeylib as jl"),
+        v4.new_code_cell("fig, ax = plt.subplots()\nline = ax.plot(range(N))\n"
+                         "paths = jl.save_figure(ax, '01-later')\npaths = jl.save_figure(ax, '99-other')\n"
+                         "print(N, os.getcwd(), os.environ.get('JOURNEYLIB_DATA_MIRROR'))"),
+    ])
+    _write(nbdir, "02-inline.ipynb", [
+        v4.new_markdown_cell("# Inline only\n\nIs an inline figure used when none is saved?"),
+        v4.new_code_cell("import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nline = ax.plot([3, 1, 2])"),
+    ])
+    _write(nbdir, "03-fails.ipynb", [
+        v4.new_markdown_cell("# Fails\n\nWhat happens on an error?"),
+        v4.new_code_cell("x = 1"),
+        v4.new_code_cell("y = 2"),
+        v4.new_code_cell("x / 0"),
+        v4.new_code_cell("print('never')"),
+    ])
+    _write(nbdir, "04-offline.ipynb", [
+        v4.new_markdown_cell("# Offline\n\nWhat if the data cannot be reached?"),
+        v4.new_code_cell("class DataUnavailableError(OSError):\n    pass\n"
+                         "raise DataUnavailableError('no mirror and no network')"),
+    ])
+    (nbdir / "notes.ipynb").write_text("not a numbered notebook, never run")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv(report.MIRROR_ENV, raising=False)
+        mp.delenv(report.FIGURES_ENV, raising=False)
+        mp.setenv("MPLBACKEND", "Agg")  # must not leak into the kernels: they draw inline
+        result = build_report(nbdir, base / "out" / "report", figures_dir=base / "out" / "figures",
+                              parameters={"N": 5}, quiet=True)
+    return base, nbdir, result
+
+
+def test_report_statuses_and_errors(built):
+    base, _, result = built
+    assert list(result["notebook"]) == ["01-saves.ipynb", "02-inline.ipynb", "03-fails.ipynb", "04-offline.ipynb"]
+    assert list(result["status"]) == ["ok", "ok", "failed", "skipped"]
+    assert result.loc[2, "error"] == "cell 4: ZeroDivisionError: division by zero"
+    assert result.loc[3, "error"] == "DataUnavailableError: no mirror and no network"
+    assert list(result["question"]) == ["Does the report find the key figure?",
+                                        "Is an inline figure used when none is saved?",
+                                        "What happens on an error?", "What if the data cannot be reached?"]
+    assert (result["seconds"] > 0).all()
+    assert result.attrs["index"] == base / "out" / "report" / "index.html"
+
+
+def test_report_kernel_gets_parameters_cwd_mirror_and_figures_dir(built, repo_root):
+    base, nbdir, _ = built
+    nb = nbformat.read(base / "out" / "report" / "notebooks" / "01-saves.ipynb", as_version=4)
+    assert nb.cells[2].metadata["tags"] == ["injected-parameters"]
+    shared = repo_root.parent / "shared" / "data"
+    expected_mirror = str(shared) if shared.is_dir() else "None"
+    assert nb.cells[-1].outputs[0]["text"] == f"5 {nbdir.resolve()} {expected_mirror}\n"
+    assert sorted(p.name for p in (base / "out" / "figures").iterdir()) == [
+        "01-later.png", "01-later.svg", "99-other.png", "99-other.svg"]
+    # the inline figure really rendered (no Agg leaked from the parent's environment)
+    inline = nbformat.read(base / "out" / "report" / "notebooks" / "02-inline.ipynb", as_version=4)
+    assert "image/png" in inline.cells[-1].outputs[-1]["data"]
+    # the failing notebook stopped at the error and kept it
+    failed = nbformat.read(base / "out" / "report" / "notebooks" / "03-fails.ipynb", as_version=4)
+    assert failed.cells[-2].outputs[0]["ename"] == "ZeroDivisionError" and failed.cells[-1].outputs == []
+
+
+def test_report_key_figures(built):
+    base, _, result = built
+    assert result.loc[0, "figure"] == base / "out" / "figures" / "01-later.png"
+    thumb = result.loc[1, "figure"]
+    assert thumb == base / "out" / "report" / "thumbs" / "02-first-figure.png"
+    inline = nbformat.read(base / "out" / "report" / "notebooks" / "02-inline.ipynb", as_version=4)
+    assert thumb.read_bytes() == base64.b64decode(inline.cells[-1].outputs[-1]["data"]["image/png"])
+    assert result.loc[2, "figure"] is None and result.loc[3, "figure"] is None
+
+
+def test_report_index_and_pages(built):
+    base, _, result = built
+    out = base / "out" / "report"
+    index = (out / "index.html").read_text("utf-8")
+    for row in result.itertuples():
+        assert f'href="{Path(row.notebook).stem}.html"' in index
+        assert row.question in index
+        assert (out / f"{Path(row.notebook).stem}.html").is_file()
+    assert 'src="../figures/01-later.png"' in index and 'src="thumbs/02-first-figure.png"' in index
+    assert "skipped: DataUnavailableError: no mirror and no network" in index
+    assert "failed: cell 4: ZeroDivisionError" in index
+    assert index.count('class="nb"') == 4  # notes.ipynb is not a numbered notebook
+    page = (out / "01-saves.html").read_text("utf-8")
+    assert "Does the report find the key figure?" in page and "data:image/png;base64" in page
+
+
+def test_main_exit_codes_and_summary(tmp_path, capsys):
+    nbdir = tmp_path / "nbs"
+    nbdir.mkdir()
+    _write(nbdir, "00-fine.ipynb", [v4.new_markdown_cell("# Fine\n\nDoes it pass?"), v4.new_code_cell("1 + 1")])
+    assert main(["--notebooks", str(nbdir), "--out", str(tmp_path / "build")]) == 0
+    out = capsys.readouterr().out
+    assert "[1/1] 00-fine.ipynb ... ok in " in out
+    assert out.rstrip().endswith(f"Report: {(tmp_path / 'build' / 'report' / 'index.html').resolve()}")
+    _write(nbdir, "01-bad.ipynb", [v4.new_markdown_cell("# Bad"), v4.new_code_cell("raise KeyError('k')")])
+    (nbdir / "00-fine.ipynb").unlink()
+    assert main(["--notebooks", str(nbdir), "--out", str(tmp_path / "build")]) == 1
+    captured = capsys.readouterr()
+    assert "FAILED 01-bad.ipynb: cell 2: KeyError: 'k'" in captured.err
+    assert main(["--notebooks", str(tmp_path / "empty-does-not-exist"), "--out", str(tmp_path)]) == 2
+
+
+def test_build_report_argument_errors(tmp_path):
+    (tmp_path / "readme.txt").write_text("x")
+    with pytest.raises(ValueError, match="NN-title.ipynb"):
+        build_report(tmp_path, tmp_path / "out")
+    with pytest.raises(FileNotFoundError, match="nope.ipynb"):
+        build_report([tmp_path / "nope.ipynb"], tmp_path / "out")
