@@ -1,0 +1,182 @@
+"""The five exercises of notebooks/06-student-lab.ipynb: what is asked, the truth, the judge.
+
+Each truth is computed from journeylib (the seed cases, the builder, simulated
+journeys); a judge compares a student's answer with it and explains.  Used by
+:func:`journeylib.widgets.check_answer`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+
+__all__ = ["EXERCISES", "exercise_truth"]
+
+#: ex2: the builder journey whose last touchpoint the student changes.
+EX2_SCORES = (1, 2, 1, -1, -2, 1, 0)
+#: ex3: simulated journeys whose rating drops with effort (repeat contacts).
+EX3 = {"n_journeys": 400, "effort_weight": 0.15, "seed": 3}
+#: ex4: the O-ring journey.
+EX4 = {"p": 0.97, "n": 8}
+#: ex5: simulated journeys rated by peak-end; the derived overall replaces the rating by the mean.
+EX5 = {"n_journeys": 300, "seed": 5}
+
+
+def _number(answer):
+    try:
+        x = float(answer)
+    except (TypeError, ValueError):
+        return None
+    return None if np.isnan(x) else x
+
+
+# --- truths ------------------------------------------------------------------------------------
+
+def _truth_ex1():
+    from .datasets import load_seed_cases
+
+    cases = load_seed_cases()
+    paypal = cases[cases["journey_id"] == "paypal-claim"]
+    mean = float(paypal["score"].mean())  # smiley scale, unrated moments skipped
+    rating = float(paypal["rating"].iloc[0])
+    return {"journey": "paypal-claim", "n_rated": int(paypal["score"].notna().sum()),
+            "mean_score": mean, "rating": rating, "gap_score": rating - mean}
+
+
+def _truth_ex2():
+    from .widgets import JourneyBuilder
+
+    b = JourneyBuilder(EX2_SCORES, rule="peak_end")
+    last = len(EX2_SCORES) - 1
+    predicted = {s: float(b.set_score(last, s).numbers()["predicted_score"].item()) for s in range(-2, 3)}
+    flips = [s for s, p in predicted.items() if p >= 0]
+    return {"scores": EX2_SCORES, "predicted_by_last": predicted,
+            "lowest_last_for_neutral": min(flips) if flips else None,
+            "mean_by_last": {s: float(np.mean([*EX2_SCORES[:-1], s])) for s in range(-2, 3)}}
+
+
+def _truth_ex3():
+    from .metrics import journey_summary
+    from .simulate import simulate_journeys
+
+    sim = simulate_journeys(EX3["n_journeys"], rule="mean", effort_weight=EX3["effort_weight"],
+                            seed=EX3["seed"])
+    summ = journey_summary(sim)
+    x = summ["n_repeats"].to_numpy(dtype="float64")
+    y = summ["gap"].to_numpy(dtype="float64")
+    slope, intercept = np.polyfit(x, y, 1)
+    return {"slope_per_repeat": float(slope), "intercept": float(intercept),
+            "mean_touchpoint_by_repeats": summ.groupby("n_repeats")["mean"].mean().to_dict(),
+            "rating_by_repeats": summ.groupby("n_repeats")["rating"].mean().to_dict()}
+
+
+def _truth_ex4():
+    from .widgets import o_ring
+
+    p, n = EX4["p"], EX4["n"]
+    return {"p": p, "n": n, "all_right": o_ring(p, n), "per_1000_wrong": 1000 * (1 - o_ring(p, n))}
+
+
+def _truth_ex5():
+    from .metrics import journey_summary
+    from .simulate import simulate_journeys
+    from .stats import compare_rules
+
+    sim = simulate_journeys(EX5["n_journeys"], rule="peak_end", seed=EX5["seed"])
+    mean = journey_summary(sim).set_index("journey_id")["mean"]
+    derived = sim.assign(rating=sim["journey_id"].map(mean).to_numpy(), rating_scale="valence")
+    asked = compare_rules(sim, seed=EX5["seed"])
+    made = compare_rules(derived, seed=EX5["seed"])
+    return {"best_asked": str(asked["rule"].iloc[0]), "best_derived": str(made["rule"].iloc[0]),
+            "score_derived": float(made["score"].iloc[0]), "score_asked": float(asked["score"].iloc[0]),
+            "score_name": str(made["score_name"].iloc[0])}
+
+
+@cache
+def _cached(exercise):
+    return EXERCISES[exercise]["truth"]()
+
+
+def exercise_truth(exercise):
+    """The computed answer of `exercise` as a dict (computed once per session).
+
+    Examples
+    --------
+    >>> round(exercise_truth("ex4")["all_right"], 4)
+    0.7837
+    """
+    if exercise not in EXERCISES:
+        raise ValueError(f"The value for `exercise` must be one of {tuple(EXERCISES)}, but {exercise!r} was passed.")
+    return dict(_cached(exercise))
+
+
+# --- judges ------------------------------------------------------------------------------------
+
+def _judge_ex1(answer, t):
+    x = _number(answer)
+    if x is None:
+        return False, f"Give a number on the smiley scale (-2..+2), not {answer!r}."
+    ok = abs(x - t["mean_score"]) <= 0.25
+    return ok, (f"The {t['n_rated']} rated PayPal moments average **{t['mean_score']:+.2f}** on the smiley "
+                f"scale (you said {x:+.2f}), yet the journey as a whole got **{t['rating']:+.0f}**: a gap of "
+                f"{t['gap_score']:+.2f} smileys that the mean cannot see.")
+
+
+def _judge_ex2(answer, t):
+    x = _number(answer)
+    want = t["lowest_last_for_neutral"]
+    if x is None:
+        return False, f"Give a smiley score from -2 to 2, not {answer!r}."
+    pred = t["predicted_by_last"]
+    table = ", ".join(f"{s:+d} \N{RIGHTWARDS ARROW} {p:+.2f}" for s, p in pred.items())
+    return x == want, (f"The lowest last smiley that lifts the peak-end rating to neutral or better is "
+                       f"**{want:+d}** (you said {x:+g}). Predicted rating by last smiley: {table}. "
+                       f"The mean moves only {t['mean_by_last'][2] - t['mean_by_last'][-2]:.2f} smileys "
+                       "over the same range.")
+
+
+def _judge_ex3(answer, t):
+    x = _number(answer)
+    if x is None:
+        return False, f"Give a number (change of the gap, valence, per extra repeat contact), not {answer!r}."
+    s = t["slope_per_repeat"]
+    ok = np.sign(x) == np.sign(s) and abs(x - s) <= max(0.05, 0.5 * abs(s))
+    return ok, (f"Each extra repeat contact moves the gap (rating minus mean) by **{s:+.3f}** valence "
+                f"(you said {x:+.3f}), although the contacts themselves score as well as the others.")
+
+
+def _judge_ex4(answer, t):
+    x = _number(answer)
+    if x is None:
+        return False, f"Give a share (0..1) or a percentage, not {answer!r}."
+    share = x / 100 if x > 1 else x
+    ok = abs(share - t["all_right"]) <= 0.02
+    return ok, (f"{t['p']:.0%} right at each of {t['n']} touchpoints gives {t['p']}^{t['n']} = "
+                f"**{t['all_right']:.1%}** journeys right all the way (you said {share:.1%}): "
+                f"about {t['per_1000_wrong']:.0f} in 1000 go wrong somewhere.")
+
+
+def _judge_ex5(answer, t):
+    if not isinstance(answer, str):
+        return False, f"Give the rule's name as a string, such as 'peak_end', not {answer!r}."
+    ok = answer.strip().lower().replace("-", "_") == t["best_derived"]
+    return ok, (f"With the overall derived as the average of the touchpoints, compare_rules ranks "
+                f"**{t['best_derived']}** first ({t['score_name']} = {t['score_derived']:.3f}; you said "
+                f"{answer!r}). The same journeys rated by the customers themselves put "
+                f"**{t['best_asked']}** first ({t['score_name']} = {t['score_asked']:.3f}): a derived "
+                "overall only finds the formula that made it.")
+
+
+EXERCISES = {
+    "ex1": {"title": "Why the mean misleads (PayPal)", "expects": "a number on the smiley scale, -2..+2",
+            "truth": _truth_ex1, "judge": _judge_ex1},
+    "ex2": {"title": "One last touchpoint flips the journey", "expects": "a smiley score, -2..+2",
+            "truth": _truth_ex2, "judge": _judge_ex2},
+    "ex3": {"title": "Effort: fine contacts, worse journey", "expects": "a number, valence per repeat contact",
+            "truth": _truth_ex3, "judge": _judge_ex3},
+    "ex4": {"title": "O-ring arithmetic", "expects": "a share 0..1 or a percentage",
+            "truth": _truth_ex4, "judge": _judge_ex4},
+    "ex5": {"title": "A derived overall and rule comparison", "expects": "a rule name such as 'mean'",
+            "truth": _truth_ex5, "judge": _judge_ex5},
+}

@@ -1,0 +1,295 @@
+"""Bring your own data: ``python -m journeylib report DATA ...`` (and ``make report DATA=...``).
+
+The command reads and validates the file first; a file that does not fit the
+tidy contract (or the wide-survey options) stops there, with the list of
+problems, exit code 1, and no notebook is run.  A file that fits is analysed by
+executing ``notebooks/07-your-data.ipynb`` with the options as its parameters
+(papermill's convention, through :func:`journeylib.report.build_report`); the
+result is ``build/report-<name>/index.html`` with the figures beside it.
+
+:func:`load_data` is what both the command and the notebook use to read data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .schema import JourneyDataError
+
+__all__ = ["add_arguments", "run", "main", "load_data", "read_table", "is_survey_style",
+           "example_survey", "NOTEBOOK", "FORMATS"]
+
+#: The notebook the command executes.
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "07-your-data.ipynb"
+FORMATS = ("tidy", "wide")
+_SEED_CASES = "seed_cases"
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+def read_table(path):
+    """Read a table as it is (no contract): CSV with ``;``/``,`` and decimal commas, Parquet, Excel.
+
+    The CSV conventions are those of :func:`journeylib.io.read_journeys`; columns
+    holding numbers written as text (``7,5``) become numbers.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
+    >>> _ = p.write_text("resp;web;overall\\na;4;7,5\\n", encoding="utf-8")
+    >>> read_table(p)["overall"].tolist()
+    [7.5]
+    """
+    from . import io as jio
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No such data file: {str(path)!r}.")
+    suffix = path.suffix.lower()
+    if suffix in jio.CSV_SUFFIXES:
+        df, sep, _ = jio._read_csv(path)
+        return jio._normalise(jio._drop_trailing_empty_rows(jio._strip_header(df)), decimal_comma=sep != ",")
+    if suffix in jio.PARQUET_SUFFIXES:
+        return jio._strip_header(pd.read_parquet(path))
+    if suffix in jio.EXCEL_SUFFIXES:
+        df = pd.read_excel(path, engine="openpyxl")
+        return jio._normalise(jio._drop_trailing_empty_rows(jio._strip_header(df)), decimal_comma=True)
+    known = jio.CSV_SUFFIXES + jio.PARQUET_SUFFIXES + jio.EXCEL_SUFFIXES
+    raise ValueError(f"Cannot read {str(path)!r}: unknown file type {suffix or '(none)'!r}. "
+                     f"Readable: {', '.join(known)}.")
+
+
+def _codes(missing):
+    """Missing codes from a list, a scalar or a CLI string such as "0,99"."""
+    if missing is None:
+        return []
+    if isinstance(missing, str):
+        missing = [m for m in (x.strip() for x in missing.split(",")) if m]
+    elif np.ndim(missing) == 0:
+        missing = [missing]
+    out = []
+    for m in missing:
+        try:
+            f = float(m)
+            out.append(int(f) if f == int(f) else f)
+        except (TypeError, ValueError):
+            out.append(m)
+    return out
+
+
+def _names(value):
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return list(value)
+
+
+def load_data(data, *, format="tidy", touchpoints=None, rating=None, score_scale=None,
+              rating_scale=None, missing=None, recommend=None, recommend_scale="nps11", id=None):
+    """Read own data as validated tidy journey data.
+
+    Parameters
+    ----------
+    data : str or path-like
+        A file (CSV, Parquet, Excel), or ``"seed_cases"`` for
+        :func:`journeylib.load_seed_cases`.
+    format : {"tidy", "wide"}
+        ``tidy``: one row per touchpoint moment (:func:`journeylib.read_journeys`).
+        ``wide``: one row per respondent, one column per touchpoint
+        (:func:`journeylib.from_wide`); then `touchpoints`, `rating`,
+        `score_scale` and `rating_scale` are required.
+    touchpoints : list of str or "a,b,c"
+        Wide only: the touchpoint columns in journey order.
+    rating, score_scale, rating_scale, id, recommend, recommend_scale
+        Wide only: passed to :func:`journeylib.from_wide`.
+    missing : scalar, list or "0,99"
+        Wide only: codes meaning "not answered".
+
+    Raises
+    ------
+    JourneyDataError
+        When the data does not fit the contract; the message names the file and lists the problems.
+    ValueError
+        For a bad option (unknown format, a wide option missing, a column not in the file).
+    FileNotFoundError
+
+    Examples
+    --------
+    >>> load_data("seed_cases")["journey_id"].nunique()
+    5
+    """
+    if format not in FORMATS:
+        raise ValueError(f"The value for `format` must be one of {FORMATS}, but {format!r} was passed.")
+    if str(data) == _SEED_CASES:
+        from .datasets import load_seed_cases
+
+        return load_seed_cases()
+    if format == "tidy":
+        from .io import read_journeys
+
+        return read_journeys(data)
+    from .io import from_wide
+
+    touchpoints = _names(touchpoints)
+    need = {"touchpoints": touchpoints, "rating": rating, "score_scale": score_scale,
+            "rating_scale": rating_scale}
+    absent = [k for k, v in need.items() if not v]
+    if absent:
+        flags = ", ".join(f"--{k.replace('_', '-')}" for k in absent)
+        raise ValueError(f"Wide data needs {', '.join(absent)} ({flags} on the command line).")
+    table = read_table(data)
+    try:
+        return from_wide(table, touchpoints=touchpoints, rating=rating, score_scale=score_scale,
+                         rating_scale=rating_scale, id=id, missing=_codes(missing),
+                         recommend=recommend, recommend_scale=recommend_scale)
+    except JourneyDataError as err:
+        raise JourneyDataError(err.problems, source=data, total=err.total) from None
+    except ValueError as err:
+        raise ValueError(f"{data}: {err}") from None
+
+
+def is_survey_style(data, *, min_share=0.8):
+    """True when journeys share their touchpoints, as in a survey (every touchpoint in most journeys).
+
+    Key drivers need that: a touchpoint met by few journeys has no score to
+    correlate for the rest.  True when there are at least 10 journeys and every
+    touchpoint occurs in at least `min_share` of them.
+
+    Examples
+    --------
+    >>> is_survey_style(load_data("seed_cases"))
+    False
+    """
+    n = data["journey_id"].nunique()
+    if n < 10:
+        return False
+    share = data.groupby("touchpoint", observed=True)["journey_id"].nunique() / n
+    return bool((share >= min_share).all())
+
+
+def example_survey(n=240, *, seed=7):
+    """A made-up wide survey export, the default data of notebooks/07-your-data.ipynb.
+
+    One row per respondent: ``respondent``, six touchpoint columns on
+    ``likert5`` (0 = "did not use / no answer"), ``overall`` on ``stars10`` and
+    ``recommend`` on ``nps11``.  The overall rating is generated from the
+    peak-end of the touchpoints, lowered when the respondent had to call
+    (``phone`` answered), plus noise; nothing here is real.
+
+    Examples
+    --------
+    >>> s = example_survey(20, seed=1)
+    >>> list(s.columns)[:3], len(s)
+    (['respondent', 'find', 'order'], 20)
+    """
+    rng = np.random.default_rng(seed)
+    cols = ["find", "order", "confirmation", "tracking", "phone", "delivery"]
+    quality = rng.normal(0.3, 0.35, size=(n, 1))
+    v = np.clip(quality + rng.normal(0, 0.45, size=(n, len(cols))), -1, 1)
+    used_phone = rng.random(n) < 0.35
+    v[~used_phone, 4] = np.nan
+    skip_tracking = rng.random(n) < 0.1
+    v[skip_tracking, 3] = np.nan
+    last = v[:, -1]
+    absmax = np.nanmax(np.abs(v), axis=1)
+    peak = np.where(np.nanmax(v, axis=1) >= absmax, absmax, -absmax)
+    overall_v = np.clip((peak + last) / 2 - 0.25 * used_phone + rng.normal(0, 0.15, n), -1, 1)
+    scores = np.round((v + 1) * 2 + 1)  # likert5
+    table = pd.DataFrame(np.where(np.isnan(scores), 0, scores).astype("int64"), columns=cols)
+    table.insert(0, "respondent", [f"R{i + 1:04d}" for i in range(n)])
+    table["overall"] = np.round((overall_v + 1) * 4.5 + 1).astype("int64")
+    rec = np.round((overall_v + 1) * 5 + rng.normal(0, 1.0, n))
+    table["recommend"] = np.clip(rec, 0, 10).astype("int64")
+    return table
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+def add_arguments(parser):
+    """Options of ``python -m journeylib report``."""
+    parser.add_argument("data", help="the data file (CSV with , or ;, Parquet, Excel)")
+    parser.add_argument("--format", choices=FORMATS, default="tidy",
+                        help="tidy: one row per touchpoint moment (default); wide: one row per respondent")
+    parser.add_argument("--touchpoints", help="wide: touchpoint columns in journey order, comma-separated")
+    parser.add_argument("--rating", help="wide: the column with the overall rating of the journey")
+    parser.add_argument("--score-scale", help="wide: scale of the touchpoint scores, e.g. likert5")
+    parser.add_argument("--rating-scale", help="wide: scale of the overall rating, e.g. stars10")
+    parser.add_argument("--missing", help="wide: codes meaning 'not answered', comma-separated, e.g. 0,99")
+    parser.add_argument("--recommend", help="wide: column with the 0-10 recommend answer")
+    parser.add_argument("--recommend-scale", default="nps11", help="scale of --recommend (default nps11)")
+    parser.add_argument("--id", help="wide: column identifying the respondent")
+    parser.add_argument("--name", help="report name (default: the file name without extension)")
+    parser.add_argument("--out", default="build", help="folder for report-<name>/ (default build)")
+    parser.add_argument("--timeout", type=int, default=300, help="seconds allowed per notebook cell")
+    return parser
+
+
+def _report_name(args):
+    name = args.name or Path(args.data).stem
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "data"
+    return name
+
+
+def _options(args):
+    return {"format": args.format, "touchpoints": _names(args.touchpoints), "rating": args.rating,
+            "score_scale": args.score_scale, "rating_scale": args.rating_scale,
+            "missing": _codes(args.missing), "recommend": args.recommend,
+            "recommend_scale": args.recommend_scale, "id": args.id}
+
+
+def run(args) -> int:
+    """Validate the data, then execute the report notebook on it; return the exit code.
+
+    0: report written; 1: the data does not fit (problems printed to stderr, no
+    notebook run) or the notebook failed; 2: a bad option.
+    """
+    from .report import build_report
+
+    options = _options(args)
+    data = args.data if str(args.data) == _SEED_CASES else str(Path(args.data).resolve())
+    try:
+        tidy = load_data(data, **options)
+    except JourneyDataError as err:
+        print(f"journeylib report: {args.data} does not fit the journey data contract; "
+              "no report was made.\n" + str(err), file=sys.stderr)
+        return 1
+    except (ValueError, FileNotFoundError) as err:
+        print(f"journeylib report: {err}", file=sys.stderr)
+        return 1
+    name = _report_name(args)
+    out_dir = Path(args.out) / f"report-{name}"
+    print(f"{args.data}: {tidy['journey_id'].nunique()} journeys, {len(tidy)} moments; "
+          f"writing {out_dir}/", flush=True)
+    parameters = {"DATA": data, "FORMAT": args.format, "NAME": name,
+                  **{k.upper(): v for k, v in options.items() if k != "format"}}
+    start = time.time()
+    result = build_report([NOTEBOOK], out_dir, figures_dir=out_dir / "figures", parameters=parameters,
+                          title=f"journeylib report: {Path(args.data).name}", timeout=args.timeout,
+                          quiet=True)
+    row = result.iloc[0]
+    if row["status"] != "ok":
+        print(f"journeylib report: the analysis notebook {row['status']}: {row['error']}\n"
+              f"See {row['html']}", file=sys.stderr)
+        return 1
+    print(f"Report: {result.attrs['index'].resolve()} ({time.time() - start:.0f} s)")
+    return 0
+
+
+def main(argv=None) -> int:
+    """``python -m journeylib.owndata DATA ...``, the same as ``python -m journeylib report DATA ...``."""
+    parser = argparse.ArgumentParser(prog="python -m journeylib report", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,416 @@
+"""The student lab: an interactive journey builder and the checks of its five exercises.
+
+:class:`JourneyBuilder` holds one journey of six to eight touchpoints, each with a
+smiley (-2..+2), and the rule the "customer" uses to turn the moments into one
+journey rating.  Its numbers and its figure are plain functions of that state,
+so they work without a browser (tests, static HTML); :meth:`JourneyBuilder.widget`
+wraps them in ipywidgets controls whose callbacks redraw the same figure.
+
+:func:`check_answer` compares a student's prediction with a value computed from
+journeylib (never a typed-in number) and says whether it is right.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ._exercises import EXERCISES, exercise_truth
+from .scales import from_valence, get_scale, valence
+
+__all__ = [
+    "BUILDER_RULES",
+    "DEFAULT_TOUCHPOINTS",
+    "DEFAULT_SCORES",
+    "FACE_OPTIONS",
+    "rule_value",
+    "JourneyBuilder",
+    "journey_builder",
+    "o_ring",
+    "EXERCISES",
+    "exercise_truth",
+    "check_answer",
+    "Check",
+]
+
+#: Rules a customer may use to sum up a journey, with a line for people.
+BUILDER_RULES: dict[str, str] = {
+    "mean": "the average of all moments",
+    "peak_end": "the average of the most intense moment and the last one",
+    "min": "the worst moment (weakest link)",
+    "last": "only the last moment (recency)",
+    "first": "only the first moment (first impression)",
+}
+
+#: A made-up seven-step order journey for the builder's default state.
+DEFAULT_TOUCHPOINTS: tuple[str, ...] = (
+    "search",
+    "web shop",
+    "order email",
+    "tracking page",
+    "phone: where is it?",
+    "delivery",
+    "follow-up email",
+)
+DEFAULT_SCORES: tuple[int, ...] = (1, 2, 1, -1, -2, 1, 0)
+
+#: Dropdown options: label shown to the student, smiley5 score stored.
+FACE_OPTIONS: tuple[tuple[str, int], ...] = (
+    ("\U0001f616 -2 very unhappy", -2),
+    ("\U0001f641 -1 unhappy", -1),
+    ("\U0001f610  0 neutral", 0),
+    ("\U0001f642 +1 happy", 1),
+    ("\U0001f603 +2 very happy", 2),
+)
+_WORDS = {-2: "very unhappy", -1: "unhappy", 0: "neutral", 1: "happy", 2: "very happy"}
+
+
+def _check_rule(rule):
+    if rule not in BUILDER_RULES:
+        raise ValueError(
+            f"The value for `rule` must be one of {tuple(BUILDER_RULES)}, but {rule!r} was passed."
+        )
+
+
+def rule_value(values, rule="mean"):
+    """Sum up one journey's moments (valence, -1..+1) with a rule.
+
+    Parameters
+    ----------
+    values : array-like of float
+        The moments in journey order; NaN (not rated) is skipped.
+    rule : {"mean", "peak_end", "min", "last", "first"}
+        ``peak_end`` averages the most intense moment (largest distance from
+        neutral; the latest one on a tie) and the last rated moment.
+
+    Returns
+    -------
+    float
+        NaN when no moment is rated.
+
+    Examples
+    --------
+    >>> rule_value([0.5, -1.0, 0.5], "mean")
+    0.0
+    >>> rule_value([0.5, -1.0, 0.5], "peak_end")
+    -0.25
+    >>> rule_value([0.5, float("nan")], "last")
+    0.5
+    """
+    _check_rule(rule)
+    v = np.asarray(values, dtype="float64")
+    v = v[~np.isnan(v)]
+    if v.size == 0:
+        return float("nan")
+    if rule == "mean":
+        return float(v.mean())
+    if rule == "min":
+        return float(v.min())
+    if rule == "last":
+        return float(v[-1])
+    if rule == "first":
+        return float(v[0])
+    peak = v[v.size - 1 - np.argmax(np.abs(v)[::-1])]
+    return float((peak + v[-1]) / 2.0)
+
+
+class JourneyBuilder:
+    """One journey of smileys and the rule that turns it into a journey rating.
+
+    Parameters
+    ----------
+    scores : sequence of int, optional
+        smiley5 score (-2..+2) per touchpoint; :data:`DEFAULT_SCORES` when omitted.
+    touchpoints : sequence of str, optional
+        Names, one per score; :data:`DEFAULT_TOUCHPOINTS` (or "step 1", ...) when omitted.
+    rule : str
+        The rule the customer uses, one of :data:`BUILDER_RULES`.
+
+    Examples
+    --------
+    >>> b = JourneyBuilder([2, 1, -2, 1, 1, 0])
+    >>> b.numbers()[["mean", "peak_end", "predicted"]].round(3).values.tolist()
+    [[0.25, -0.5, -0.5]]
+    >>> b.set_score(5, 2).numbers()["predicted_face"].item()
+    '+2 very happy'
+    """
+
+    scale = "smiley5"
+
+    def __init__(self, scores=None, *, touchpoints=None, rule="peak_end"):
+        scores = DEFAULT_SCORES if scores is None else scores
+        self.scores = np.array([self._check_score(s, i) for i, s in enumerate(scores)], dtype="int64")
+        if touchpoints is None:
+            default = len(self.scores) == len(DEFAULT_TOUCHPOINTS)
+            touchpoints = DEFAULT_TOUCHPOINTS if default else [f"step {i + 1}" for i in range(len(self.scores))]
+        self.touchpoints = [str(t) for t in touchpoints]
+        if len(self.touchpoints) != len(self.scores):
+            raise ValueError(
+                f"{len(self.scores)} scores but {len(self.touchpoints)} touchpoints were passed; "
+                "give one name per score."
+            )
+        _check_rule(rule)
+        self.rule = rule
+        self.ax = None
+        self._artists = {}
+        self._controls = None
+
+    @staticmethod
+    def _check_score(value, i=None):
+        s = get_scale("smiley5")
+        if not s.contains([value])[0] or np.isnan(float(value)):
+            where = "" if i is None else f" at position {i}"
+            raise ValueError(f"A smiley score must be a whole number from -2 to 2, but {value!r} was passed{where}.")
+        return int(value)
+
+    # --- state -> numbers --------------------------------------------------------------------
+    @property
+    def valence(self):
+        """The moments on valence (-1..+1), as a float array."""
+        return valence(self.scores, self.scale)
+
+    def frame(self):
+        """The journey as tidy data (one row per touchpoint), rated by the current rule.
+
+        The rating is the predicted rating rounded to the nearest smiley.
+        """
+        n = len(self.scores)
+        return pd.DataFrame({
+            "journey_id": np.ones(n, dtype="int64"),
+            "step": np.arange(1, n + 1, dtype="int64"),
+            "touchpoint": pd.array(self.touchpoints, dtype="str"),
+            "score": self.scores.astype("float64"),
+            "score_scale": self.scale,
+            "rating": float(self._rounded(self.predicted())),
+            "rating_scale": self.scale,
+        })
+
+    def predicted(self):
+        """The journey rating (valence) the current rule predicts."""
+        return rule_value(self.valence, self.rule)
+
+    def _rounded(self, v):
+        return int(np.clip(np.round(from_valence(v, self.scale)), -2, 2))
+
+    def numbers(self):
+        """One-row DataFrame: rule, mean, peak_end, min, last, predicted, predicted_score, predicted_face.
+
+        All but the last two are on valence (-1..+1); ``predicted_score`` is on
+        the smiley scale (-2..+2, not rounded), ``predicted_face`` the nearest
+        smiley in words.
+        """
+        v = self.valence
+        pred = rule_value(v, self.rule)
+        face = self._rounded(pred)
+        return pd.DataFrame({
+            "rule": [self.rule],
+            "mean": [rule_value(v, "mean")],
+            "peak_end": [rule_value(v, "peak_end")],
+            "min": [rule_value(v, "min")],
+            "last": [rule_value(v, "last")],
+            "predicted": [pred],
+            "predicted_score": [float(from_valence(pred, self.scale))],
+            "predicted_face": [f"{face:+d} {_WORDS[face]}" if face else f"0 {_WORDS[0]}"],
+        })
+
+    def set_score(self, position, value):
+        """Set the smiley of the touchpoint at 0-based `position`; redraw; return self."""
+        if not 0 <= position < len(self.scores):
+            raise ValueError(f"`position` must be from 0 to {len(self.scores) - 1}, but {position!r} was passed.")
+        self.scores = self.scores.copy()
+        self.scores[position] = self._check_score(value, position)
+        self.refresh()
+        return self
+
+    def set_rule(self, rule):
+        """Change the customer's rule; redraw; return self."""
+        _check_rule(rule)
+        self.rule = rule
+        self.refresh()
+        return self
+
+    # --- figure ------------------------------------------------------------------------------
+    def plot(self, ax=None):
+        """Draw the current state: the emotion curve, the mean and peak-end lines, the rating.
+
+        Returns the Axes; later changes (:meth:`set_score`, the widget) update it in place.
+        """
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            ax = plt.gca()
+        n = len(self.scores)
+        x = np.arange(1, n + 1)
+        nums = self.numbers().iloc[0]
+        ax.axhline(0, color="0.8", lw=1, zorder=0)
+        (curve,) = ax.plot(x, self.valence, marker="o", color="C0", lw=2, label="touchpoint score")
+        (mean,) = ax.plot([0.7, n + 0.3], [nums["mean"]] * 2, ls="--", color="C1", label="mean")
+        (pe,) = ax.plot([0.7, n + 0.3], [nums["peak_end"]] * 2, ls=":", color="C2", lw=2, label="peak-end")
+        (rating,) = ax.plot([n + 1], [nums["predicted"]], marker="*", ms=18, color="C3", ls="none",
+                            label="journey rating")
+        ax.set_xticks(list(x) + [n + 1], [*self.touchpoints, "JOURNEY"], rotation=30, ha="right")
+        ax.set_xlim(0.5, n + 1.5)
+        ax.set_ylim(-1.15, 1.15)
+        ax.set_yticks([-1, -0.5, 0, 0.5, 1], ["-2 very unhappy", "-1", "0 neutral", "+1", "+2 very happy"])
+        ax.set_ylabel("smiley")
+        ax.legend(loc="lower left", fontsize="small", ncols=2)
+        self.ax = ax
+        self._artists = {"curve": curve, "mean": mean, "peak_end": pe, "rating": rating}
+        self._set_title()
+        return ax
+
+    def _set_title(self):
+        nums = self.numbers().iloc[0]
+        self.ax.set_title(f"rule: {self.rule} \N{RIGHTWARDS ARROW} predicted journey rating "
+                          f"{nums['predicted_score']:+.2f} ({nums['predicted_face']})")
+
+    def refresh(self):
+        """Update the figure's artists and the widget's numbers from the state."""
+        if self._artists:
+            nums = self.numbers().iloc[0]
+            self._artists["curve"].set_ydata(self.valence)
+            self._artists["mean"].set_ydata(np.full(2, nums["mean"]))
+            self._artists["peak_end"].set_ydata(np.full(2, nums["peak_end"]))
+            self._artists["rating"].set_ydata(np.full(1, nums["predicted"]))
+            self._set_title()
+        if self._controls is not None:
+            self._controls["numbers"].value = self.numbers_html()
+            self._controls["image"].value = self._png()
+
+    def numbers_html(self):
+        """The numbers as a small HTML table (what the widget shows)."""
+        nums = self.numbers().iloc[0]
+        rows = [("mean", nums["mean"]), ("peak-end", nums["peak_end"]), ("worst (min)", nums["min"]),
+                ("last", nums["last"])]
+        cells = "".join(f"<tr><td>{name}</td><td>{float(from_valence(v, self.scale)):+.2f}</td></tr>"
+                        for name, v in rows)
+        head = (f"<b>predicted journey rating ({html.escape(self.rule)}): "
+                f"{nums['predicted_score']:+.2f} = {html.escape(nums['predicted_face'])}</b>")
+        return f"{head}<table>{cells}</table><small>smiley scale, -2..+2</small>"
+
+    def _png(self):
+        buf = io.BytesIO()
+        self.ax.figure.savefig(buf, format="png", dpi=80, bbox_inches="tight")
+        return buf.getvalue()
+
+    # --- widget ------------------------------------------------------------------------------
+    def widget(self):
+        """ipywidgets controls: a dropdown per touchpoint, the rule, the figure and the numbers.
+
+        Changing a control calls :meth:`set_score` / :meth:`set_rule`, which redraw.
+        The figure is a matplotlib Figure outside pyplot, shown as a PNG image.
+        """
+        import ipywidgets as w
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(7, 3.8), layout="constrained")
+        self.plot(fig.add_subplot())
+        faces = []
+        for i, (name, score) in enumerate(zip(self.touchpoints, self.scores, strict=True)):
+            dd = w.Dropdown(options=FACE_OPTIONS, value=int(score), description=name,
+                            style={"description_width": "9em"}, layout=w.Layout(width="22em"))
+            dd.observe(lambda change, i=i: self.set_score(i, change["new"]), names="value")
+            faces.append(dd)
+        rule = w.Dropdown(options=[(f"{k}: {v}", k) for k, v in BUILDER_RULES.items()], value=self.rule,
+                          description="customer's rule", style={"description_width": "9em"},
+                          layout=w.Layout(width="36em"))
+        rule.observe(lambda change: self.set_rule(change["new"]), names="value")
+        self._controls = {"faces": faces, "rule": rule, "numbers": w.HTML(), "image": w.Image(format="png")}
+        self.refresh()
+        return w.VBox([rule, w.HBox([w.VBox(faces), self._controls["numbers"]]), self._controls["image"]])
+
+    @property
+    def artists(self):
+        """The figure's artists (dict: curve, mean, peak_end, rating); empty before :meth:`plot`."""
+        return dict(self._artists)
+
+    @property
+    def controls(self):
+        """The widget's controls (dict: faces, rule, numbers, image); None before :meth:`widget`."""
+        return self._controls
+
+    def __repr__(self):
+        return f"JourneyBuilder(scores={self.scores.tolist()}, rule={self.rule!r})"
+
+
+def journey_builder(scores=None, *, touchpoints=None, rule="peak_end"):
+    """A :class:`JourneyBuilder` (see there); in a notebook show ``builder.widget()``."""
+    return JourneyBuilder(scores, touchpoints=touchpoints, rule=rule)
+
+
+def o_ring(p, n):
+    """Chance that a journey of `n` independent touchpoints goes right at every one.
+
+    Each touchpoint goes right with probability `p` (a scalar or one per
+    touchpoint, then `n` is ignored); like Kremer's O-ring, one failure spoils
+    the whole journey, so the chances multiply.
+
+    Examples
+    --------
+    >>> round(o_ring(0.9, 2), 4)
+    0.81
+    >>> round(o_ring([0.5, 0.5, 1.0], None), 4)
+    0.25
+    """
+    p = np.asarray(p, dtype="float64")
+    if np.any((p < 0) | (p > 1)):
+        raise ValueError(f"`p` must be a probability from 0 to 1, but {p.tolist()!r} was passed.")
+    if p.ndim == 0:
+        if n is None or int(n) != n or n < 0:
+            raise ValueError(f"`n` must be a whole number >= 0, but {n!r} was passed.")
+        return float(p ** int(n))
+    return float(np.prod(p))
+
+
+# --- exercises ---------------------------------------------------------------------------------
+
+@dataclass
+class Check:
+    """The verdict of :func:`check_answer`; shows itself as Markdown in a notebook."""
+
+    exercise: str
+    answer: object
+    correct: bool | None
+    message: str
+    truth: dict = field(default_factory=dict, repr=False)
+
+    def __bool__(self):
+        return bool(self.correct)
+
+    def _repr_markdown_(self):
+        mark = {True: "**Right.**", False: "**Not quite.**", None: "**No answer yet.**"}[self.correct]
+        return f"{mark} {self.message}"
+
+
+def check_answer(exercise, answer=None):
+    """Tell whether `answer` to `exercise` ("ex1".."ex5") is right.
+
+    The right answer is computed from journeylib each time (see
+    :func:`exercise_truth`); a missing answer (None or ``...``) gets a neutral
+    message, so a notebook runs the same before anyone answers.
+
+    Returns
+    -------
+    Check
+        ``correct`` is True, False or None (no answer yet); it renders as Markdown.
+
+    Examples
+    --------
+    >>> check_answer("ex4").correct is None
+    True
+    >>> check_answer("ex4", 0.97 ** 8).correct
+    True
+    """
+    if exercise not in EXERCISES:
+        raise ValueError(f"The value for `exercise` must be one of {tuple(EXERCISES)}, but {exercise!r} was passed.")
+    spec = EXERCISES[exercise]
+    if answer is None or answer is Ellipsis:
+        return Check(exercise, answer, None, f"Write your prediction ({spec['expects']}) in `answer` "
+                     "and run this cell again.")
+    truth = exercise_truth(exercise)
+    correct, message = spec["judge"](answer, truth)
+    return Check(exercise, answer, correct, message, truth)
