@@ -57,6 +57,10 @@ JOURNEY_LEVEL: tuple[str, ...] = ("rating", "rating_scale", "recommend", "recomm
 
 MAX_PROBLEMS = 20
 
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3 or bool(
+    getattr(pd.options.mode, "copy_on_write", False) is True
+)
+
 
 class JourneyDataError(ValueError):
     """Bad journey data.
@@ -107,10 +111,17 @@ class _Problems:
             self.items.append(item)
 
     def add_rows(self, mask, column, values, message, limit=MAX_PROBLEMS):
-        """One problem per True position in `mask` (counted all, listed up to the limit)."""
+        """One problem per True position in `mask` (counted all, listed up to the limit).
+
+        `values` is an array or a Series (read by position, only at flagged rows,
+        so a large text column is never converted as a whole).
+        """
         positions = np.flatnonzero(np.asarray(mask))
+        if not len(positions):
+            return
+        get = values.iloc.__getitem__ if isinstance(values, pd.Series) else values.__getitem__
         for pos in positions[:limit]:
-            self.add(message, row=spreadsheet_row(pos), column=column, value=_py(values[pos]))
+            self.add(message, row=spreadsheet_row(pos), column=column, value=_py(get(pos)))
         self.total += max(0, len(positions) - limit)
 
 
@@ -119,6 +130,49 @@ def _py(v):
     if isinstance(v, np.generic):
         return v.item()
     return v
+
+
+def _journey_codes(ids):
+    """Integer code per row, numbering journeys in order of first appearance (NaN is a journey)."""
+    if ids.dtype.kind in "iu" and len(ids) > 1:
+        arr = ids.to_numpy()
+        change = arr[1:] != arr[:-1]
+        if (arr[1:] >= arr[:-1]).all():  # sorted ids: no hashing needed
+            codes = np.empty(len(arr), dtype="int64")
+            codes[0] = 0
+            np.cumsum(change, out=codes[1:])
+            return codes
+    return pd.factorize(ids, use_na_sentinel=False)[0].astype("int64", copy=False)
+
+
+def _first_rows(codes):
+    """Position of each group's first row, for codes numbered in order of first appearance."""
+    codes = np.asarray(codes)
+    if not len(codes):
+        return np.zeros(0, dtype="intp")
+    seen = np.maximum.accumulate(codes)
+    is_first = np.empty(len(codes), dtype=bool)
+    is_first[0] = True
+    is_first[1:] = codes[1:] > seen[:-1]
+    return np.flatnonzero(is_first)
+
+
+def _duplicated(jcodes, step):
+    """Rows repeating an earlier (journey, step) pair, like DataFrame.duplicated(keep="first")."""
+    n = len(step)
+    if n < 2:
+        return np.zeros(n, dtype=bool)
+    jcodes = np.asarray(jcodes, dtype="int64")
+    # fast path: rows sorted by journey, steps strictly increasing within each journey
+    same = jcodes[1:] == jcodes[:-1]
+    if (jcodes[1:] >= jcodes[:-1]).all() and (step[1:][same] > step[:-1][same]).all():
+        return np.zeros(n, dtype=bool)
+    lo, hi = int(step.min()), int(step.max())
+    width = hi - lo + 1
+    if width < 2**62 // max(int(jcodes.max()) + 1, 1):
+        key = pd.Series(jcodes * width + (step - lo))
+        return key.duplicated(keep="first").to_numpy()
+    return pd.DataFrame({"j": jcodes, "s": step}).duplicated(keep="first").to_numpy()
 
 
 def _as_number(series):
@@ -147,8 +201,8 @@ def _scale_column(df, column, problems):
                 column=column,
                 value=name,
             )
-    missing = cat.isna().to_numpy()
-    problems.add_rows(missing, column, cat.to_numpy(), "scale name is missing")
+    missing = cat.cat.codes.to_numpy() < 0
+    problems.add_rows(missing, column, cat, "scale name is missing")
     return cat
 
 
@@ -163,12 +217,12 @@ def _check_on_scale(values, scales, column, scale_column, problems, *, raw):
         rows = codes == i
         bad = rows & ~s.contains(values)
         if bad.any():
-            kind = "whole number " if s.integer else ""
+            kind = "whole number" if s.integer else "number"
             problems.add_rows(
                 bad,
                 column,
                 raw,
-                f"not a valid answer on scale {name!r} (expected a {kind}from {s.low:g} to {s.high:g}"
+                f"not a valid answer on scale {name!r} (expected a {kind} from {s.low:g} to {s.high:g}"
                 f", per column {scale_column!r})",
             )
 
@@ -232,12 +286,16 @@ def validate(data, *, source=None):
     if problems.total:
         raise JourneyDataError(problems.items, source=source, total=problems.total)
 
-    df = data.copy()
+    # with copy-on-write (pandas 3) a shallow copy is enough: columns are only ever replaced
+    df = data.copy(deep=not _COPY_ON_WRITE)
 
     # journey_id
     jid = df["journey_id"]
-    problems.add_rows(jid.isna().to_numpy(), "journey_id", jid.to_numpy(), "journey_id is missing")
-    if pd.api.types.is_numeric_dtype(jid) and not pd.api.types.is_bool_dtype(jid):
+    problems.add_rows(jid.isna().to_numpy(), "journey_id", jid, "journey_id is missing")
+    if jid.dtype.kind in "iu":
+        if jid.dtype != "int64":
+            df["journey_id"] = jid.astype("int64")
+    elif pd.api.types.is_numeric_dtype(jid) and not pd.api.types.is_bool_dtype(jid):
         arr = jid.to_numpy(dtype="float64", na_value=np.nan)
         if np.all(np.isnan(arr) | (np.round(arr) == arr)) and not np.isnan(arr).any():
             df["journey_id"] = arr.astype("int64") if jid.dtype.kind == "f" else jid.astype("int64")
@@ -245,23 +303,25 @@ def validate(data, *, source=None):
         df["journey_id"] = jid.astype(str)
 
     # step
-    step_raw = df["step"].to_numpy()
-    step, bad = _as_number(df["step"])
-    bad |= np.isnan(step) | (~np.isnan(step) & ((np.round(step) != step) | (step < 0)))
+    step_raw = df["step"]
+    step, bad = _as_number(step_raw)
+    if step_raw.dtype.kind in "iu":
+        bad |= step < 0
+    else:
+        bad |= np.isnan(step) | (~np.isnan(step) & ((np.round(step) != step) | (step < 0)))
     problems.add_rows(bad, "step", step_raw, "step must be a whole number >= 0 (the moment's order)")
+    # one integer code per journey, in order of first appearance (missing ids form one group)
+    jcodes = _journey_codes(df["journey_id"])
     if not bad.any():
         df["step"] = step.astype("int64")
-        dup = df.duplicated(["journey_id", "step"], keep="first").to_numpy()
+        dup = _duplicated(jcodes, df["step"].to_numpy())
         if dup.any():
-            first = df.drop_duplicates(["journey_id", "step"])
-            ids = df["journey_id"].to_numpy()
+            ids = df["journey_id"]
             for pos in np.flatnonzero(dup)[:MAX_PROBLEMS]:
-                twin = first.index.get_indexer(
-                    first.index[(first["journey_id"] == ids[pos]) & (first["step"] == step[pos])]
-                )
+                twin = np.flatnonzero((jcodes[:pos] == jcodes[pos]) & (step[:pos] == step[pos]))
                 prev = spreadsheet_row(twin[0]) if len(twin) else "?"
                 problems.add(
-                    f"duplicate step {int(step[pos])} in journey {_py(ids[pos])!r} (already on row {prev});"
+                    f"duplicate step {int(step[pos])} in journey {_py(ids.iat[pos])!r} (already on row {prev});"
                     " each (journey_id, step) must be unique",
                     row=spreadsheet_row(pos),
                     column="step",
@@ -276,7 +336,7 @@ def validate(data, *, source=None):
     df["rating_scale"] = rating_scale
 
     for column, scales in (("score", score_scale), ("rating", rating_scale)):
-        raw = df[column].to_numpy()
+        raw = df[column]
         values, bad = _as_number(df[column])
         problems.add_rows(bad, column, raw, f"{column} is not a number")
         _check_on_scale(values, scales, column, f"{column}_scale", problems, raw=raw)
@@ -287,7 +347,7 @@ def validate(data, *, source=None):
             df["recommend_scale"] = "nps11"
         rec_scale = _scale_column(df, "recommend_scale", problems)
         df["recommend_scale"] = rec_scale
-        raw = df["recommend"].to_numpy()
+        raw = df["recommend"]
         values, bad = _as_number(df["recommend"])
         problems.add_rows(bad, "recommend", raw, "recommend is not a number")
         _check_on_scale(values, rec_scale, "recommend", "recommend_scale", problems, raw=raw)
@@ -296,30 +356,35 @@ def validate(data, *, source=None):
     if "timestamp" in df.columns and not pd.api.types.is_datetime64_any_dtype(df["timestamp"]):
         ts = pd.to_datetime(df["timestamp"], errors="coerce")
         bad = (ts.isna() & df["timestamp"].notna()).to_numpy()
-        problems.add_rows(bad, "timestamp", df["timestamp"].to_numpy(), "not a date/time")
+        problems.add_rows(bad, "timestamp", df["timestamp"], "not a date/time")
         df["timestamp"] = ts
 
-    # journey-level columns must agree within a journey
+    # journey-level columns must agree within a journey: compare each row with the journey's
+    # first row through integer codes (O(n), no groupby over object values)
+    first = _first_rows(jcodes)
     for column in JOURNEY_LEVEL:
         if column not in df.columns:
             continue
         col = df[column]
-        key = col.astype("float64") if column in ("rating", "recommend") else col.astype(object)
-        frame = pd.DataFrame({"j": df["journey_id"].to_numpy(), "v": key.to_numpy()})
-        frame["v"] = frame["v"].where(frame["v"].notna(), "<missing>")
-        nun = frame.groupby("j", sort=False, dropna=False)["v"].transform("nunique")
-        clash = (nun > 1).to_numpy()
-        if clash.any():
-            firstval = frame.groupby("j", sort=False, dropna=False)["v"].transform("first").to_numpy()
-            differs = clash & (frame["v"].to_numpy() != firstval)
-            vals = col.to_numpy()
+        if column in ("rating", "recommend"):
+            v = col.to_numpy(dtype="float64", na_value=np.nan)
+            fv = v[first][jcodes]
+            differs = ~((v == fv) | (np.isnan(v) & np.isnan(fv)))
+        else:
+            v = col.cat.codes.to_numpy() if isinstance(col.dtype, pd.CategoricalDtype) else (
+                pd.factorize(col, use_na_sentinel=True)[0])
+            differs = v != v[first][jcodes]
+        if differs.any():
             for pos in np.flatnonzero(differs)[:MAX_PROBLEMS]:
+                head = first[jcodes[pos]]
+                firstval = col.iat[head]
+                firstval = "<missing>" if pd.isna(firstval) else firstval
                 problems.add(
-                    f"{column} differs between rows of journey {_py(frame['j'].iat[pos])!r} "
-                    f"(first row of the journey has {_py(firstval[pos])!r}); a journey has one {column}",
+                    f"{column} differs between rows of journey {_py(df['journey_id'].iat[pos])!r} "
+                    f"(first row of the journey has {_py(firstval)!r}); a journey has one {column}",
                     row=spreadsheet_row(pos),
                     column=column,
-                    value=_py(vals[pos]),
+                    value=_py(col.iat[pos]),
                 )
             problems.total += max(0, int(differs.sum()) - MAX_PROBLEMS)
 
