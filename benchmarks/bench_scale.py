@@ -1,0 +1,194 @@
+"""Journey metrics out of core: DuckDB over Parquet with a memory limit, versus pandas in memory.
+
+    python benchmarks/bench_scale.py --rows 100000000
+
+1. Writes N generated touchpoint rows (seeded; 4-12 moments per journey, int
+   journey ids, dictionary-encoded touchpoint/channel/actor, smiley5 and
+   likert5 scores with 3% missing, stars10 ratings, 0-10 recommend,
+   timestamps) to Parquet under benchmarks/_data/ (git-ignored), one file per
+   chunk, so generation never holds more than one chunk in memory.
+2. Times ``journeylib.engines.summarize`` over the files through DuckDB with a
+   2 GB memory limit, each run in a fresh child process whose peak RSS
+   (``ru_maxrss``: Python, DuckDB and its buffers) is reported:
+   - every metric, written to a Parquet file (``out=``: out of core both ways);
+   - the core metrics, returned as a pandas DataFrame.
+3. The in-memory pandas path (``journeylib.journey_summary``, core metrics, on
+   the frame read from the same files) when ``--rows`` <= ``--pandas-max-rows``.
+
+Prints median seconds of ``--repeats`` runs and the largest peak RSS, and a
+final ``RESULT`` line.  Deletes the data afterwards unless ``--keep``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TOUCHPOINTS = ["web shop", "order mail", "payment", "parcel", "helpdesk", "chatbot", "app", "store"]
+CHANNELS = ["web", "email", "phone", "chat", "store"]
+ACTORS = ["shop", "carrier", "bank"]
+CORE = ["n_touchpoints", "mean", "min", "max", "last", "peak_end", "n_channels", "rating", "gap"]
+
+
+def generate_chunk(first_id: int, n_rows: int, rng):
+    """About `n_rows` tidy rows (whole journeys) as a pyarrow Table; journey ids from `first_id`."""
+    import pyarrow as pa
+
+    n_j = max(1, n_rows // 8)
+    sizes = rng.integers(4, 13, n_j)
+    n = int(sizes.sum())
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    jid = np.repeat(np.arange(first_id, first_id + n_j, dtype=np.int64), sizes)
+    step = np.arange(n, dtype=np.int64) - np.repeat(starts, sizes) + 1
+    tp = rng.integers(0, len(TOUCHPOINTS), n).astype(np.int32)
+    ch = rng.integers(0, len(CHANNELS), n).astype(np.int32)
+    act = rng.integers(0, len(ACTORS), n).astype(np.int32)
+    likert = rng.random(n_j) < 0.3  # some journeys were asked on a 1-5 scale
+    lk = np.repeat(likert, sizes)
+    score = np.where(lk, rng.integers(1, 6, n), rng.integers(-2, 3, n)).astype(np.float64)
+    score[rng.random(n) < 0.03] = np.nan
+    scale_codes = lk.astype(np.int32)
+    rating = np.repeat(rng.integers(1, 11, n_j), sizes).astype(np.float64)
+    recommend = np.repeat(rng.integers(0, 11, n_j), sizes).astype(np.float64)
+    t0 = np.repeat(rng.integers(1_700_000_000, 1_730_000_000, n_j), sizes).astype(np.int64)
+    ts = (t0 + (step - 1) * rng.integers(60, 86_400, n)) * 1_000_000
+
+    def dic(codes, names):
+        return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(names))
+
+    return pa.table({
+        "journey_id": jid, "step": step,
+        "touchpoint": dic(tp, TOUCHPOINTS), "channel": dic(ch, CHANNELS), "actor": dic(act, ACTORS),
+        "timestamp": pa.array(ts, pa.timestamp("us")),
+        "score": pa.array(score, from_pandas=True),
+        "score_scale": dic(scale_codes, ["smiley5", "likert5"]),
+        "rating": rating, "rating_scale": dic(np.zeros(n, np.int32), ["stars10"]),
+        "recommend": recommend,
+    }), first_id + n_j
+
+
+def write_data(directory: Path, rows: int, chunk: int, seed: int) -> list[Path]:
+    import pyarrow.parquet as pq
+
+    directory.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    files, done, next_id, i = [], 0, 1, 0
+    while done < rows:
+        table, next_id = generate_chunk(next_id, min(chunk, rows - done), rng)
+        path = directory / f"part-{i:04d}.parquet"
+        pq.write_table(table, path, row_group_size=1_000_000)
+        files.append(path)
+        done += table.num_rows
+        i += 1
+    return files
+
+
+def peak_mb() -> float:
+    """Peak RSS of this process in MB (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(args) -> None:
+    """One timed run; prints a JSON line with seconds and peak RSS of this process."""
+    import journeylib.engines as engines
+
+    glob = str(Path(args.data) / "*.parquet")
+    t = time.perf_counter()
+    if args.child == "duckdb_all_to_parquet":
+        out = Path(args.data).parent / "summary.parquet"
+        engines.summarize(glob, memory_limit=args.memory_limit, out=out)
+        n = None
+        out.unlink()
+    elif args.child == "duckdb_core_to_pandas":
+        n = len(engines.summarize(glob, metrics=CORE, memory_limit=args.memory_limit))
+    else:  # pandas in memory: read the files, then journey_summary
+        import pandas as pd
+
+        from journeylib.metrics import journey_summary
+
+        df = pd.read_parquet(args.data)
+        for c in ("touchpoint", "channel", "actor", "score_scale", "rating_scale"):
+            df[c] = df[c].astype("category")
+        t = time.perf_counter()  # time the summary, not the reading
+        n = len(journey_summary(df, metrics=CORE))
+    print(json.dumps({"seconds": time.perf_counter() - t, "peak_mb": peak_mb(), "journeys": n}))
+
+
+def timed(kind, args) -> list[dict]:
+    runs = []
+    for _ in range(args.repeats):
+        cmd = [sys.executable, __file__, "--child", kind, "--data", str(args.data_dir),
+               "--memory-limit", args.memory_limit]
+        res = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if res.returncode != 0:
+            print(res.stderr[-3000:], file=sys.stderr)
+            raise SystemExit(f"{kind} failed")
+        runs.append(json.loads(res.stdout.strip().splitlines()[-1]))
+    return runs
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--rows", type=int, default=10_000_000)
+    p.add_argument("--chunk", type=int, default=5_000_000, help="rows generated per Parquet file")
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--memory-limit", default="2GB")
+    p.add_argument("--pandas-max-rows", type=int, default=30_000_000,
+                   help="run the in-memory pandas path only up to this many rows")
+    p.add_argument("--data-dir", type=Path, default=ROOT / "benchmarks" / "_data" / "scale")
+    p.add_argument("--seed", type=int, default=2024)
+    p.add_argument("--keep", action="store_true", help="keep the generated Parquet files")
+    p.add_argument("--child", help=argparse.SUPPRESS)
+    p.add_argument("--data", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.child:
+        child(args)
+        return 0
+
+    if args.data_dir.exists():
+        shutil.rmtree(args.data_dir)
+    t = time.perf_counter()
+    files = write_data(args.data_dir, args.rows, args.chunk, args.seed)
+    size = sum(f.stat().st_size for f in files) / 1e9
+    print(f"wrote {args.rows:,} rows to {len(files)} Parquet files ({size:.2f} GB) in "
+          f"{time.perf_counter() - t:.1f} s; generator peak RSS {peak_mb():.0f} MB")
+    print(f"cores: {os.cpu_count()}, DuckDB memory_limit={args.memory_limit}, "
+          f"{args.repeats} runs each, each run a fresh process")
+    results = {}
+    kinds = ["duckdb_all_to_parquet", "duckdb_core_to_pandas"]
+    if args.rows <= args.pandas_max_rows:
+        kinds.append("pandas_core_in_memory")
+    try:
+        for kind in kinds:
+            runs = timed(kind, args)
+            sec = float(np.median([r["seconds"] for r in runs]))
+            mb = max(r["peak_mb"] for r in runs)
+            results[kind] = (sec, mb)
+            print(f"{kind:24s} median {sec:8.2f} s  runs {[round(r['seconds'], 2) for r in runs]}"
+                  f"  peak RSS {mb:7.0f} MB  ({args.rows / sec / 1e6:.1f} M rows/s)")
+        if args.rows > args.pandas_max_rows:
+            print(f"pandas_core_in_memory    skipped: {args.rows:,} rows > --pandas-max-rows")
+    finally:
+        if not args.keep:
+            shutil.rmtree(args.data_dir, ignore_errors=True)
+    a, c = results["duckdb_all_to_parquet"], results["duckdb_core_to_pandas"]
+    pd_sec = results.get("pandas_core_in_memory", (float("nan"),))[0]
+    print(f"RESULT rows={args.rows} duckdb_all_seconds={a[0]:.2f} duckdb_all_peak_mb={a[1]:.0f} "
+          f"duckdb_core_seconds={c[0]:.2f} duckdb_core_peak_mb={c[1]:.0f} pandas_core_seconds={pd_sec:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
