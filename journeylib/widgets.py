@@ -12,6 +12,7 @@ journeylib (never a typed-in number) and says whether it is right.
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 from dataclasses import dataclass, field
@@ -155,8 +156,9 @@ class JourneyBuilder:
             )
         _check_rule(rule)
         self.rule = rule
-        self.ax = None
-        self._artists = {}
+        self.ax = None  # the Axes drawn last
+        self._views = []  # (ax, artists) of every drawing; all follow the state
+        self._widget_ax = None
         self._controls = None
 
     @staticmethod
@@ -257,26 +259,26 @@ class JourneyBuilder:
         ax.set_ylim(-1.15, 1.15)
         ax.set_yticks([-1, -0.5, 0, 0.5, 1], ["-2 very unhappy", "-1", "0 neutral", "+1", "+2 very happy"])
         ax.set_ylabel("smiley")
-        ax.legend(loc="lower left", fontsize="small", ncols=2)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
         self.ax = ax
-        self._artists = {"curve": curve, "mean": mean, "peak_end": pe, "rating": rating}
-        self._set_title()
+        self._views.append((ax, {"curve": curve, "mean": mean, "peak_end": pe, "rating": rating}))
+        self._set_title(ax)
         return ax
 
-    def _set_title(self):
+    def _set_title(self, ax):
         nums = self.numbers().iloc[0]
-        self.ax.set_title(f"rule: {self.rule} \N{RIGHTWARDS ARROW} predicted journey rating "
+        ax.set_title(f"rule: {self.rule} \N{RIGHTWARDS ARROW} predicted journey rating "
                           f"{nums['predicted_score']:+.2f} ({nums['predicted_face']})")
 
     def refresh(self):
         """Update the figure's artists and the widget's numbers from the state."""
-        if self._artists:
-            nums = self.numbers().iloc[0]
-            self._artists["curve"].set_ydata(self.valence)
-            self._artists["mean"].set_ydata(np.full(2, nums["mean"]))
-            self._artists["peak_end"].set_ydata(np.full(2, nums["peak_end"]))
-            self._artists["rating"].set_ydata(np.full(1, nums["predicted"]))
-            self._set_title()
+        nums = self.numbers().iloc[0]
+        for ax, artists in self._views:
+            artists["curve"].set_ydata(self.valence)
+            artists["mean"].set_ydata(np.full(2, nums["mean"]))
+            artists["peak_end"].set_ydata(np.full(2, nums["peak_end"]))
+            artists["rating"].set_ydata(np.full(1, nums["predicted"]))
+            self._set_title(ax)
         if self._controls is not None:
             self._controls["numbers"].value = self.numbers_html()
             self._controls["image"].value = self._png()
@@ -294,7 +296,7 @@ class JourneyBuilder:
 
     def _png(self):
         buf = io.BytesIO()
-        self.ax.figure.savefig(buf, format="png", dpi=80, bbox_inches="tight")
+        self._widget_ax.figure.savefig(buf, format="png", dpi=80, bbox_inches="tight")
         return buf.getvalue()
 
     # --- widget ------------------------------------------------------------------------------
@@ -307,8 +309,8 @@ class JourneyBuilder:
         import ipywidgets as w
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(7, 3.8), layout="constrained")
-        self.plot(fig.add_subplot())
+        fig = Figure(figsize=(9, 4), layout="constrained")
+        self._widget_ax = self.plot(fig.add_subplot())
         faces = []
         for i, (name, score) in enumerate(zip(self.touchpoints, self.scores, strict=True)):
             dd = w.Dropdown(options=FACE_OPTIONS, value=int(score), description=name,
@@ -321,12 +323,12 @@ class JourneyBuilder:
         rule.observe(lambda change: self.set_rule(change["new"]), names="value")
         self._controls = {"faces": faces, "rule": rule, "numbers": w.HTML(), "image": w.Image(format="png")}
         self.refresh()
-        return w.VBox([rule, w.HBox([w.VBox(faces), self._controls["numbers"]]), self._controls["image"]])
+        return _LabBox([rule, w.HBox([w.VBox(faces), self._controls["numbers"]]), self._controls["image"]])
 
     @property
     def artists(self):
-        """The figure's artists (dict: curve, mean, peak_end, rating); empty before :meth:`plot`."""
-        return dict(self._artists)
+        """Artists of the last drawing (dict: curve, mean, peak_end, rating); empty before :meth:`plot`."""
+        return dict(self._views[-1][1]) if self._views else {}
 
     @property
     def controls(self):
@@ -335,6 +337,24 @@ class JourneyBuilder:
 
     def __repr__(self):
         return f"JourneyBuilder(scores={self.scores.tolist()}, rule={self.rule!r})"
+
+
+@functools.cache
+def _lab_box_class():
+    """ipywidgets loads only when a widget is made."""
+    import ipywidgets as w
+
+    class LabBox(w.VBox):
+        """The builder's box; a short text where widgets do not run (static HTML, plain consoles)."""
+
+        def __repr__(self):
+            return "JourneyBuilder controls (interactive in Jupyter; the figure above shows the start)"
+
+    return LabBox
+
+
+def _LabBox(children):
+    return _lab_box_class()(children)
 
 
 def journey_builder(scores=None, *, touchpoints=None, rule="peak_end"):
@@ -380,6 +400,9 @@ class Check:
 
     def __bool__(self):
         return bool(self.correct)
+
+    def __repr__(self):
+        return f"Check({self.exercise!r}, correct={self.correct})"
 
     def _repr_markdown_(self):
         mark = {True: "**Right.**", False: "**Not quite.**", None: "**No answer yet.**"}[self.correct]
