@@ -371,12 +371,12 @@ def from_wide(df, *, touchpoints, rating, score_scale, rating_scale, id=None, mi
         _need_columns(df, [id], "id")
     if recommend is not None:
         _need_columns(df, [recommend], "recommend")
-    _need_columns(df, keep, "keep")
     reserved = {"journey_id", "step", "touchpoint", "score", "score_scale", "rating",
                 "rating_scale", "recommend", "recommend_scale"}
     clash = [c for c in keep if c in reserved]
     if clash:
         raise ValueError(f"`keep` cannot carry {clash!r}: these names belong to the tidy contract.")
+    _need_columns(df, keep, "keep")
 
     if isinstance(score_scale, dict):
         _need_columns(pd.DataFrame(columns=columns), list(score_scale), "score_scale")

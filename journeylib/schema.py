@@ -275,7 +275,9 @@ def validate(data, *, source=None):
     problems = _Problems()
     missing = [c for c in REQUIRED if c not in data.columns]
     for col in missing:
-        close = difflib.get_close_matches(col, [str(c) for c in data.columns], n=1, cutoff=0.5)
+        # suggest only columns that are not already a contract column
+        spare = [str(c) for c in data.columns if c not in REQUIRED]
+        close = difflib.get_close_matches(col, spare, n=1, cutoff=0.5)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         problems.add(
             f"required column is missing{hint} (columns present: {', '.join(map(str, data.columns))})",

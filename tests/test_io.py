@@ -1,0 +1,323 @@
+"""Readers: CSV dialects and encodings, Parquet, Excel, wide surveys."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import journeylib as jl
+from journeylib.io import from_wide, read_journeys
+from journeylib.schema import JourneyDataError, validate
+
+HEADER = ["journey_id", "step", "touchpoint", "score", "score_scale", "rating", "rating_scale"]
+
+# The same little table in the two conventions, written out by hand.
+COMMA_CSV = """journey_id,step,touchpoint,score,score_scale,rating,rating_scale,amount,note
+1,1,webshop,72.5,percent,6,stars10,1234.5,"late, but ok"
+1,2,café,10.25,percent,6,stars10,2,"1,5 hours"
+2,1,phone,50,percent,8,stars10,3.25,
+2,2,email,99.5,percent,8,stars10,1000,x;y
+"""
+SEMICOLON_CSV = """journey_id;step;touchpoint;score;score_scale;rating;rating_scale;amount;note
+1;1;webshop;72,5;percent;6;stars10;1.234,5;late, but ok
+1;2;café;10,25;percent;6;stars10;2;1,5 hours
+2;1;phone;50;percent;8;stars10;3,25;
+2;2;email;99,5;percent;8;stars10;1.000;"x;y"
+"""
+
+
+def expected_table():
+    return pd.DataFrame({
+        "journey_id": [1, 1, 2, 2],
+        "step": [1, 2, 1, 2],
+        "touchpoint": ["webshop", "café", "phone", "email"],
+        "score": [72.5, 10.25, 50.0, 99.5],
+        "score_scale": "percent",
+        "rating": [6.0, 6.0, 8.0, 8.0],
+        "rating_scale": "stars10",
+        "amount": [1234.5, 2.0, 3.25, 1000.0],
+        "note": ["late, but ok", "1,5 hours", np.nan, "x;y"],
+    })
+
+
+def write(path, text, encoding="utf-8"):
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_semicolon_decimal_comma_reads_like_its_comma_twin(tmp_path):
+    a = read_journeys(write(tmp_path / "comma.csv", COMMA_CSV))
+    b = read_journeys(write(tmp_path / "dutch.csv", SEMICOLON_CSV))
+    pd.testing.assert_frame_equal(a, b)
+    want = expected_table()
+    assert a["score"].tolist() == want["score"].tolist()
+    assert a["amount"].tolist() == want["amount"].tolist()  # 1.234,5 -> 1234.5 (thousands dot)
+    assert a["touchpoint"].tolist() == want["touchpoint"].tolist()
+    # text with commas and separators inside stays text, untouched
+    assert a["note"].tolist()[:2] == ["late, but ok", "1,5 hours"]
+    assert a["note"].iloc[3] == "x;y"
+    assert a["journey_id"].dtype == "int64"
+
+
+def test_semicolon_file_with_decimal_points(tmp_path):
+    # what pandas.to_csv(sep=";") writes: no decimal comma anywhere, so "." is the decimal mark
+    df = expected_table()[HEADER]
+    df.to_csv(tmp_path / "dots.csv", sep=";", index=False)
+    out = read_journeys(tmp_path / "dots.csv")
+    assert out["score"].tolist() == [72.5, 10.25, 50.0, 99.5]
+
+
+def test_ids_are_not_numbers_when_they_are_codes(tmp_path):
+    text = SEMICOLON_CSV.replace("\n1;", "\n007;").replace("\n2;", "\n1.200;")
+    out = read_journeys(write(tmp_path / "ids.csv", text))
+    assert out["journey_id"].tolist() == ["007", "007", "1.200", "1.200"]
+
+
+def test_bom_is_not_part_of_the_first_column_name(tmp_path):
+    path = write(tmp_path / "bom.csv", COMMA_CSV, encoding="utf-8-sig")
+    assert path.read_bytes()[:3] == b"\xef\xbb\xbf"
+    out = read_journeys(path)
+    assert list(out.columns)[0] == "journey_id"
+    pd.testing.assert_frame_equal(out, read_journeys(write(tmp_path / "plain.csv", COMMA_CSV)))
+
+
+def test_windows_1252_fallback(tmp_path):
+    path = write(tmp_path / "excel.csv", SEMICOLON_CSV.replace("\n", "\r\n"), encoding="cp1252")
+    raw = path.read_bytes()
+    assert b"caf\xe9" in raw  # é as one cp1252 byte: not valid UTF-8
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    out = read_journeys(path)
+    assert out["touchpoint"].iloc[1] == "café"
+    assert out["score"].tolist() == [72.5, 10.25, 50.0, 99.5]
+
+
+def test_tab_separated(tmp_path):
+    out = read_journeys(write(tmp_path / "t.tsv", SEMICOLON_CSV.replace(";", "\t")
+                              .replace('"x\ty"', "x;y")))
+    assert out["score"].tolist() == [72.5, 10.25, 50.0, 99.5]
+    assert out["note"].iloc[3] == "x;y"
+
+
+def test_dutch_dates_are_day_first(tmp_path):
+    text = ("journey_id;step;touchpoint;score;score_scale;rating;rating_scale;timestamp\n"
+            "1;1;web;4;likert5;3;likert5;02-01-2024 10:15\n"
+            "1;2;mail;2;likert5;3;likert5;13-01-2024 09:00\n")
+    out = read_journeys(write(tmp_path / "d.csv", text))
+    assert out["timestamp"].tolist() == [pd.Timestamp("2024-01-02 10:15"),
+                                         pd.Timestamp("2024-01-13 09:00")]
+    iso = text.replace("02-01-2024", "2024-01-02").replace("13-01-2024", "2024-01-13")
+    out = read_journeys(write(tmp_path / "iso.csv", iso))
+    assert out["timestamp"].iloc[0] == pd.Timestamp("2024-01-02 10:15")
+
+
+def test_trailing_empty_rows_from_excel_are_ignored(tmp_path):
+    out = read_journeys(write(tmp_path / "x.csv", SEMICOLON_CSV + ";;;;;;;;\n;;;;;;;;\n"))
+    assert len(out) == 4
+
+
+def test_bad_file_is_named_with_the_line_number(tmp_path):
+    lines = SEMICOLON_CSV.splitlines()
+    lines[3] = lines[3].replace(";50;", ";150;")  # line 4 of the file
+    path = write(tmp_path / "bad.csv", "\n".join(lines) + "\n")
+    with pytest.raises(JourneyDataError) as err:
+        read_journeys(path)
+    msg = str(err.value)
+    assert str(path) in msg
+    assert "row 4, column 'score': value 150.0" in msg
+
+
+def test_text_in_a_number_column_is_reported_not_hidden(tmp_path):
+    lines = SEMICOLON_CSV.splitlines()
+    lines[2] = lines[2].replace(";10,25;", ";n.v.t.;")
+    path = write(tmp_path / "text.csv", "\n".join(lines) + "\n")
+    with pytest.raises(JourneyDataError) as err:
+        read_journeys(path)
+    assert "row 3, column 'score': value 'n.v.t.': score is not a number" in str(err.value)
+    assert err.value.total == 1  # the decimal commas on the other rows were read fine
+
+
+def test_blank_line_inside_the_data_is_pointed_at(tmp_path):
+    lines = COMMA_CSV.splitlines()
+    path = write(tmp_path / "gap.csv", "\n".join([*lines[:3], "", *lines[3:]]) + "\n")
+    with pytest.raises(JourneyDataError) as err:
+        read_journeys(path)
+    assert "row 4, column 'journey_id'" in str(err.value)
+
+
+def test_missing_column_in_file(tmp_path):
+    path = write(tmp_path / "m.csv", COMMA_CSV.replace("score_scale", "scale"))
+    with pytest.raises(JourneyDataError, match=r"m\.csv.*\n.*column 'score_scale'.*did you mean 'scale'"):
+        read_journeys(path)
+
+
+def test_file_that_does_not_exist(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope.csv"):
+        read_journeys(tmp_path / "nope.csv")
+
+
+@pytest.mark.parametrize("name", ["data.json", "data.xls", "data"])
+def test_unknown_extension(tmp_path, name):
+    path = write(tmp_path / name, "{}")
+    with pytest.raises(ValueError, match="unknown file type") as err:
+        read_journeys(path)
+    assert name in str(err.value)
+    assert ".csv" in str(err.value) and ".parquet" in str(err.value) and ".xlsx" in str(err.value)
+    if name.endswith(".xls"):
+        assert "save it as .xlsx" in str(err.value)
+
+
+def test_sheet_only_for_excel(tmp_path):
+    with pytest.raises(ValueError, match="Excel"):
+        read_journeys(write(tmp_path / "a.csv", COMMA_CSV), sheet="x")
+
+
+def test_parquet_round_trip(tmp_path):
+    df = validate(expected_table().assign(timestamp=pd.Timestamp("2024-03-01")))
+    df.to_parquet(tmp_path / "j.parquet")
+    out = read_journeys(tmp_path / "j.parquet")
+    pd.testing.assert_frame_equal(out, df)
+
+
+def test_xlsx_round_trip_and_sheets(tmp_path):
+    df = validate(expected_table())
+    path = tmp_path / "j.xlsx"
+    other = df.assign(rating=lambda d: d["rating"] - 1)
+    with pd.ExcelWriter(path) as xl:
+        df.to_excel(xl, sheet_name="first", index=False)
+        other.to_excel(xl, sheet_name="second", index=False)
+    pd.testing.assert_frame_equal(read_journeys(path), df)
+    assert read_journeys(path, sheet="second")["rating"].tolist() == [5.0, 5.0, 7.0, 7.0]
+    assert read_journeys(path, sheet=1)["rating"].tolist() == [5.0, 5.0, 7.0, 7.0]
+    with pytest.raises(ValueError, match="third"):
+        read_journeys(path, sheet="third")
+
+
+def test_xlsx_with_dutch_numbers_typed_as_text(tmp_path):
+    df = expected_table()[HEADER].astype({"score": object})
+    df["score"] = ["72,5", "10,25", "50", "99,5"]
+    df.to_excel(tmp_path / "t.xlsx", index=False)
+    assert read_journeys(tmp_path / "t.xlsx")["score"].tolist() == [72.5, 10.25, 50.0, 99.5]
+
+
+def test_public_names():
+    assert jl.read_journeys is read_journeys
+    assert jl.from_wide is from_wide
+
+
+# --- from_wide -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def survey():
+    return pd.DataFrame({
+        "resp": ["r1", "r2", "r3"],
+        "web": [5, 0, 3],
+        "phone": [1, 2, 0],
+        "mail": [0, 4, 99],
+        "overall": [6.0, np.nan, 9.0],
+        "nps": [0, 7, 10],
+        "segment": ["a", "b", "a"],
+    })
+
+
+def melt(survey, **kwargs):
+    options = dict(touchpoints=["web", "phone", "mail"], rating="overall", score_scale="likert5",
+                   rating_scale="stars10", id="resp", missing=(0, 99))
+    options.update(kwargs)
+    return from_wide(survey, **options)
+
+
+def test_from_wide_melts_in_touchpoint_order(survey):
+    before = survey.copy()
+    with pytest.warns(UserWarning):
+        out = melt(survey, recommend="nps", keep=["segment"])
+    pd.testing.assert_frame_equal(survey, before)  # input untouched
+    assert out["journey_id"].tolist() == ["r1"] * 3 + ["r2"] * 3 + ["r3"] * 3
+    assert out["step"].tolist() == [1, 2, 3] * 3
+    assert out["touchpoint"].tolist() == ["web", "phone", "mail"] * 3
+    np.testing.assert_array_equal(out["score"], [5, 1, np.nan, np.nan, 2, 4, 3, np.nan, np.nan])
+    np.testing.assert_array_equal(out["rating"], np.repeat([6.0, np.nan, 9.0], 3))
+    # the missing codes do not touch the recommend answer, where 0 is a real answer
+    assert out["recommend"].tolist() == [0.0] * 3 + [7.0] * 3 + [10.0] * 3
+    assert out["segment"].tolist() == ["a"] * 3 + ["b"] * 3 + ["a"] * 3
+    assert (out["score_scale"] == "likert5").all() and (out["rating_scale"] == "stars10").all()
+    pd.testing.assert_frame_equal(out, validate(out))  # already in the contract
+
+
+def test_from_wide_one_warning_counting_codes_per_column(survey):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        melt(survey)
+    assert len(caught) == 1
+    w = caught[0]
+    assert issubclass(w.category, UserWarning)
+    assert str(w.message) == (
+        "4 answers coded as missing (0, 99) set to NaN: 'web' 1, 'phone' 1, 'mail' 2."
+    )
+    assert w.filename == __file__  # stacklevel points at the caller
+
+
+def test_from_wide_no_codes_no_warning(survey):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = melt(survey.assign(web=[5, 1, 3], phone=[1, 2, 3], mail=[2, 4, 3]))
+    assert out["score"].notna().all()
+
+
+def test_from_wide_default_ids_and_renamed_touchpoints(survey):
+    with pytest.warns(UserWarning):
+        out = melt(survey, id=None, touchpoints={"mail": "e-mail", "web": "website"},
+                   score_scale={"mail": "likert5", "web": "stars10"})
+    assert out["journey_id"].tolist() == [1, 1, 2, 2, 3, 3]
+    assert out["journey_id"].dtype == "int64"
+    assert out["touchpoint"].tolist() == ["e-mail", "website"] * 3
+    assert out["score_scale"].astype(str).tolist() == ["likert5", "stars10"] * 3
+    np.testing.assert_array_equal(out["score"], [np.nan, 5, 4, np.nan, np.nan, 3])
+
+
+def test_from_wide_off_scale_names_wide_row_and_column(survey):
+    bad = survey.assign(phone=[1, 7, 2], overall=[6.0, 11.0, 9.0])
+    with pytest.raises(JourneyDataError) as err:
+        melt(bad)
+    msg = str(err.value)
+    assert "row 3, column 'phone': value 7" in msg
+    assert "row 3, column 'overall': value 11.0" in msg
+    assert err.value.total == 2  # the rating is reported once, not once per touchpoint
+
+
+def test_from_wide_non_number_and_repeated_id(survey):
+    bad = survey.assign(web=["5", "good", 3], resp=["r1", "r2", "r1"])
+    with pytest.raises(JourneyDataError) as err:
+        melt(bad)
+    msg = str(err.value)
+    assert "row 3, column 'web': value 'good': not a number" in msg
+    assert "row 4, column 'resp': value 'r1': respondent id repeated (already on row 2)" in msg
+
+
+def test_from_wide_unknown_column_suggests(survey):
+    with pytest.raises(ValueError, match=r"'phnoe' \(did you mean 'phone'\?\)"):
+        melt(survey, touchpoints=["web", "phnoe"])
+    with pytest.raises(ValueError, match="`rating`"):
+        melt(survey, rating="overal")
+    with pytest.raises(ValueError, match="Unknown scale 'likert6'"):
+        melt(survey, score_scale="likert6")
+    with pytest.raises(ValueError, match="contract"):
+        melt(survey, keep=["score"])
+
+
+def test_from_wide_is_vectorised_on_a_big_table():
+    rng = np.random.default_rng(1)
+    n = 200_000
+    wide = pd.DataFrame({f"tp{i}": rng.integers(0, 6, n) for i in range(6)})
+    wide["overall"] = rng.integers(1, 11, n)
+    with pytest.warns(UserWarning, match="coded as missing"):
+        out = from_wide(wide, touchpoints=[f"tp{i}" for i in range(6)], rating="overall",
+                        score_scale="likert5", rating_scale="stars10", missing=0)
+    assert len(out) == 6 * n
+    assert out["score"].isna().sum() == int((wide.filter(like="tp") == 0).to_numpy().sum())
+    assert out["score"].iloc[6 * 123 + 4] == (np.nan if wide["tp4"].iat[123] == 0
+                                              else wide["tp4"].iat[123])
