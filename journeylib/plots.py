@@ -246,7 +246,8 @@ def _fit_labels(ax, names, slot_in, wrap):
     """Wrap tick labels to the space per moment, shrinking the font (down to 7 pt) for long words.
 
     When the longest word would need less than 8 pt, every other label moves down below
-    its neighbours, so each label gets two slots of width.
+    its neighbours (see :func:`_stagger`), so each label gets two slots of width.
+    Returns the labels, whether to stagger, and the font size.
     """
     fontsize = plt.rcParams["xtick.labelsize"]
     base = fontsize if isinstance(fontsize, (int, float)) else plt.rcParams["font.size"] * {
@@ -265,10 +266,15 @@ def _fit_labels(ax, names, slot_in, wrap):
     else:
         labels = _wrap(names, wrap)
     ax.tick_params(axis="x", labelsize=size)
-    if stagger:
-        lines = max(t.count("\n") + 1 for t in labels)
-        labels = [t if i % 2 == 0 else "\n" * lines + t for i, t in enumerate(labels)]
-    return labels
+    return labels, stagger, size
+
+
+def _stagger(ax, labels, size):
+    """Move every other x tick label down below the first row of labels."""
+    lines = max(t.count("\n") + 1 for t in labels[::2])
+    pad = plt.rcParams["xtick.major.pad"]
+    for i, tick in enumerate(ax.xaxis.get_major_ticks()):
+        tick.set_pad(pad + (lines * 1.2 * size + 0.5 * size if i % 2 else 0.0))
 
 
 def _runs(values):
@@ -487,8 +493,11 @@ def _curve(ax, v, names, *, mean, rating, extra, lanes, wrap, face_size, annotat
                 va="center", fontsize="x-small", color=INK, style="italic")
 
     # axes: moments on x, five faces as y ticks
-    ax.set_xticks(x, _fit_labels(ax, names, slot_in, wrap))
+    labels, stagger, size = _fit_labels(ax, names, slot_in, wrap)
+    ax.set_xticks(x, labels)
     ax.tick_params(axis="x", length=0)
+    if stagger:
+        _stagger(ax, labels, size)
     ax.set_xlim(-0.5, x_right)
     ax.set_ylim(bottom, top)
     ax.set_yticks(_LEVELS, [""] * len(_LEVELS))
@@ -510,10 +519,12 @@ def _curve(ax, v, names, *, mean, rating, extra, lanes, wrap, face_size, annotat
 # --- gap charts -------------------------------------------------------------------------------------
 
 
-def _pairs(summary, x, y, what):
+def _pairs(summary, x, y, what, names=("x", "y")):
     summary = _as_summary(summary, [x, y], what)
-    _check_rule(summary, x, "x")
-    _check_rule(summary, y, "y")
+    _check_rule(summary, x, names[0])
+    if y not in summary.columns:
+        raise ValueError(f"The value for `{names[1]}` must be a column of the summary "
+                         f"({', '.join(map(str, summary.columns))}), but {y!r} was passed.")
     xs = summary[x].to_numpy(dtype="float64", na_value=np.nan)
     ys = summary[y].to_numpy(dtype="float64", na_value=np.nan)
     ok = np.isfinite(xs) & np.isfinite(ys)
@@ -716,7 +727,7 @@ def gap_hist(summary, *, rule="mean", rating="rating", bins="auto", confidence=0
     >>> ax.get_xlabel()
     'gap: rating \u2212 mean (valence)'
     """
-    xs, ys = _pairs(summary, rule, rating, "gap_hist")
+    xs, ys = _pairs(summary, rule, rating, "gap_hist", names=("rule", "rating"))
     if ax is None:
         ax = plt.gca()
     gap = ys - xs
