@@ -62,19 +62,22 @@ def _is_contract(data) -> bool:
 
 
 def _linear_valence(values, scales):
-    """Valence of `values` whose scale names are in categorical Series `scales`."""
+    """Valence of `values` whose scale names are in categorical Series `scales`.
+
+    The same arithmetic as :func:`journeylib.valence` (so results agree to
+    the last bit), with one scale lookup per category instead of per row.
+    """
     cats = scales.cat.categories
-    mult = np.empty(len(cats))
-    off = np.empty(len(cats))
-    for i, name in enumerate(cats):
-        s = get_scale(name)
-        sign = -1.0 if s.reversed else 1.0
-        mult[i] = sign * 2.0 / (s.high - s.low)
-        off[i] = sign * (-2.0 * s.low / (s.high - s.low) - 1.0)
+    table = [get_scale(name) for name in cats]
+    low = np.array([s.low for s in table], dtype=np.float64)
+    span = np.array([s.high - s.low for s in table], dtype=np.float64)
+    rev = np.array([s.reversed for s in table])
     if len(cats) == 1:
-        return values * mult[0] + off[0]
+        v = 2.0 * (values - low[0]) / span[0] - 1.0
+        return -v if rev[0] else v
     codes = scales.cat.codes.to_numpy()
-    return values * mult[codes] + off[codes]
+    v = 2.0 * (values - low[codes]) / span[codes] - 1.0
+    return np.where(rev[codes], -v, v) if rev.any() else v
 
 
 def _codes(col):
@@ -292,7 +295,8 @@ def journey_summary(data, *, metrics=None):
             if not complete:
                 dev[~valid] = 0.0
             if "volatility" in need:
-                res["volatility"] = np.sqrt(g.sum(dev * dev) / (n_valid - 1))
+                res["volatility"] = np.where(n_valid > 1, np.sqrt(g.sum(dev * dev) / (n_valid - 1)),
+                                             np.nan)
             if "trend" in need:
                 x = step.astype(np.float64)
                 if not complete:
