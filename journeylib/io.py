@@ -23,7 +23,7 @@ import pandas as pd
 from .scales import get_scale
 from .schema import JourneyDataError, _as_number, _Problems, _py, spreadsheet_row, validate
 
-__all__ = ["read_journeys", "from_wide", "CSV_SUFFIXES", "PARQUET_SUFFIXES", "EXCEL_SUFFIXES"]
+__all__ = ["read_journeys", "read_table", "from_wide", "CSV_SUFFIXES", "PARQUET_SUFFIXES", "EXCEL_SUFFIXES"]
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -89,7 +89,7 @@ def _strip_header(df: pd.DataFrame) -> pd.DataFrame:
 
 def _drop_trailing_empty_rows(df: pd.DataFrame) -> pd.DataFrame:
     """Drop fully empty rows at the end only (spreadsheet exports add them); keeps row numbers."""
-    if len(df) == 0:
+    if len(df) == 0 or df.iloc[-1].notna().any():
         return df
     filled = df.notna().to_numpy().any(axis=1)
     last = np.flatnonzero(filled)
@@ -133,15 +133,42 @@ def _numbers(series: pd.Series, *, decimal_comma: bool, partial: bool):
     return out
 
 
+def _integer_ids(col: pd.Series):
+    """int64 ids when every id is written as a plain whole number ("12", not "012"), else None."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        text = pa.array(col.array) if isinstance(col.array, pd.arrays.ArrowStringArray) else None
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        text = None
+    if text is not None:  # fast path for pandas' Arrow-backed strings
+        try:
+            ints = pc.cast(text, pa.int64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+        # canonical spelling only: "007", "+7" or " 7" stay text
+        if not pc.all(pc.equal(pc.cast(ints, text.type), text)).as_py():
+            return None
+        return pd.Series(ints.to_numpy(), index=col.index, name=col.name)
+    s = col.astype("str")
+    if s.str.fullmatch(_INT_ID).all():
+        try:
+            return s.astype("int64")
+        except (OverflowError, ValueError):  # beyond int64: keep as text
+            return None
+    return None
+
+
 def _normalise(df: pd.DataFrame, *, decimal_comma: bool) -> pd.DataFrame:
     """Numbers stored as text become numbers; whole-number ids become integers."""
     for column in df.columns:
         col = df[column]
         if column == "journey_id":
             if _is_text(col) and col.notna().all():
-                s = col.astype("str").str.strip()
-                if s.str.fullmatch(_INT_ID).all():
-                    df[column] = s.astype("int64")
+                ids = _integer_ids(col)
+                if ids is not None:
+                    df[column] = ids
             continue
         if column in _TEXT_COLUMNS or not _is_text(col):
             continue
@@ -149,6 +176,79 @@ def _normalise(df: pd.DataFrame, *, decimal_comma: bool) -> pd.DataFrame:
         if converted is not None:
             df[column] = converted
     return df
+
+
+def read_table(path, *, sheet=None):
+    """Read a table as it is, without the journey contract: CSV, Parquet or Excel.
+
+    The same conventions as :func:`read_journeys` (separator, decimal comma,
+    encoding, ids, trailing empty rows, day-first dates in a ``timestamp``
+    column of a ``;`` file), but no validation: use it for wide survey files
+    before :func:`from_wide`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.csv``/``.txt``/``.tsv``, ``.parquet``/``.pq`` or ``.xlsx``/``.xlsm`` file.
+    sheet : str or int, optional
+        Excel only: the sheet (name or 0-based position); the first by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    FileNotFoundError
+        When `path` does not exist.
+    ValueError
+        For an extension journeylib does not read (the message lists those it
+        does), an unknown sheet, or `sheet` given for a file that is not a workbook.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "survey.csv"
+    >>> _ = p.write_text("resp;web;overall\\nr1;4;7,5\\nr2;2;6\\n", encoding="utf-8")
+    >>> read_table(p)
+      resp  web  overall
+    0   r1    4      7.5
+    1   r2    2      6.0
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    known = CSV_SUFFIXES + PARQUET_SUFFIXES + EXCEL_SUFFIXES
+    if not path.exists():
+        raise FileNotFoundError(f"No such file: {str(path)!r}.")
+    if path.is_dir():
+        raise ValueError(f"{str(path)!r} is a folder, not a data file.")
+    if suffix not in known:
+        extra = " (save it as .xlsx; the old .xls format is not read)" if suffix == ".xls" else ""
+        raise ValueError(
+            f"Cannot read {str(path)!r}: unknown file type {suffix or '(none)'!r}{extra}. "
+            f"journeylib reads {', '.join(known)}."
+        )
+    if sheet is not None and suffix not in EXCEL_SUFFIXES:
+        raise ValueError(f"`sheet` applies to Excel workbooks only, not to {str(path)!r}.")
+
+    if suffix in CSV_SUFFIXES:
+        df, sep, _ = _read_csv(path)
+        df = _normalise(_drop_trailing_empty_rows(_strip_header(df)), decimal_comma=sep != ",")
+        if sep != "," and "timestamp" in df.columns and _is_text(df["timestamp"]):
+            # continental exports write dates day first (22-11-2026 or 22/11/2026 14:05)
+            stamps = df["timestamp"].dropna().astype("str").str.strip()
+            if len(stamps) and stamps.str.match(_DAY_FIRST).all():
+                ts = pd.to_datetime(df["timestamp"], errors="coerce", dayfirst=True)
+                if not (ts.isna() & df["timestamp"].notna()).any():
+                    df["timestamp"] = ts
+        return df
+    if suffix in PARQUET_SUFFIXES:
+        return _strip_header(pd.read_parquet(path))
+    try:
+        df = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, engine="openpyxl")
+    except ValueError as err:  # unknown sheet name
+        raise ValueError(f"Cannot read sheet {sheet!r} of {str(path)!r}: {err}") from None
+    return _normalise(_drop_trailing_empty_rows(_strip_header(df)), decimal_comma=True)
 
 
 def read_journeys(path, *, sheet=None):
@@ -212,41 +312,7 @@ def read_journeys(path, *, sheet=None):
     0    webshop    7.5     6.0
     1   telefoon    2.5     6.0
     """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    known = CSV_SUFFIXES + PARQUET_SUFFIXES + EXCEL_SUFFIXES
-    if not path.exists():
-        raise FileNotFoundError(f"No such journey file: {str(path)!r}.")
-    if path.is_dir():
-        raise ValueError(f"{str(path)!r} is a folder; read_journeys needs a file.")
-    if suffix not in known:
-        extra = " (save it as .xlsx; the old .xls format is not read)" if suffix == ".xls" else ""
-        raise ValueError(
-            f"Cannot read {str(path)!r}: unknown file type {suffix or '(none)'!r}{extra}. "
-            f"read_journeys reads {', '.join(known)}."
-        )
-    if sheet is not None and suffix not in EXCEL_SUFFIXES:
-        raise ValueError(f"`sheet` applies to Excel workbooks only, not to {str(path)!r}.")
-
-    if suffix in CSV_SUFFIXES:
-        df, sep, _ = _read_csv(path)
-        df = _normalise(_drop_trailing_empty_rows(_strip_header(df)), decimal_comma=sep != ",")
-        if sep != "," and "timestamp" in df.columns and _is_text(df["timestamp"]):
-            # continental exports write dates day first (22-11-2026 or 22/11/2026 14:05)
-            stamps = df["timestamp"].dropna().astype("str").str.strip()
-            if len(stamps) and stamps.str.match(_DAY_FIRST).all():
-                ts = pd.to_datetime(df["timestamp"], errors="coerce", dayfirst=True)
-                if not (ts.isna() & df["timestamp"].notna()).any():
-                    df["timestamp"] = ts
-    elif suffix in PARQUET_SUFFIXES:
-        df = _strip_header(pd.read_parquet(path))
-    else:
-        try:
-            df = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, engine="openpyxl")
-        except ValueError as err:  # unknown sheet name
-            raise ValueError(f"Cannot read sheet {sheet!r} of {str(path)!r}: {err}") from None
-        df = _normalise(_drop_trailing_empty_rows(_strip_header(df)), decimal_comma=True)
-    return validate(df, source=path)
+    return validate(read_table(path, sheet=sheet), source=path)
 
 
 # --- wide surveys ------------------------------------------------------------------------------
@@ -391,7 +457,12 @@ def from_wide(df, *, touchpoints, rating, score_scale, rating_scale, id=None, mi
         recommend_scale = get_scale(recommend_scale).name
 
     n, k = len(df), len(columns)
-    codes = [missing] if np.ndim(missing) == 0 and not isinstance(missing, (list, tuple)) else list(missing)
+    if missing is None:
+        codes = []
+    elif isinstance(missing, (str, bytes, int, float, np.generic)):
+        codes = [missing]
+    else:
+        codes = list(missing)
 
     # answers as float arrays; sentinel codes become NaN and are counted per column
     answer_columns = [*columns, rating]

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import journeylib as jl
-from journeylib.io import from_wide, read_journeys
+from journeylib.io import _integer_ids, from_wide, read_journeys, read_table
 from journeylib.schema import JourneyDataError, validate
 
 HEADER = ["journey_id", "step", "touchpoint", "score", "score_scale", "rating", "rating_scale"]
@@ -321,3 +321,32 @@ def test_from_wide_is_vectorised_on_a_big_table():
     assert out["score"].isna().sum() == int((wide.filter(like="tp") == 0).to_numpy().sum())
     assert out["score"].iloc[6 * 123 + 4] == (np.nan if wide["tp4"].iat[123] == 0
                                               else wide["tp4"].iat[123])
+
+
+def test_read_table_then_from_wide_on_a_dutch_export(tmp_path):
+    text = "Respondent;Website;Telefoon;Totaal\nr1;4;0;7,5\nr2;2;5;6\n"
+    raw = read_table(write(tmp_path / "wide.csv", text, encoding="cp1252"))
+    assert raw["Totaal"].tolist() == [7.5, 6.0]
+    with pytest.warns(UserWarning, match="1 answer coded as missing"):
+        out = from_wide(raw, touchpoints=["Website", "Telefoon"], rating="Totaal",
+                        score_scale="likert5", rating_scale="percent", id="Respondent", missing={0})
+    np.testing.assert_array_equal(out["score"], [4, np.nan, 2, 5])
+    np.testing.assert_array_equal(out["rating"], [7.5, 7.5, 6.0, 6.0])
+
+
+def test_read_table_does_not_validate(tmp_path):
+    raw = read_table(write(tmp_path / "any.csv", "a;b\n1;x\n"))
+    assert raw.columns.tolist() == ["a", "b"]
+    assert raw["a"].tolist() == [1]
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_integer_ids_only_for_plain_whole_numbers(dtype):
+    def ids(values):
+        return _integer_ids(pd.Series(values, dtype=dtype))
+
+    assert ids(["1", "22", "-3"]).tolist() == [1, 22, -3]
+    assert ids(["1", "22", "-3"]).dtype == "int64"
+    for codes in (["1", "007"], ["1", "+2"], ["1", " 2"], ["1", "2.0"], ["1", "A"],
+                  ["1", "99999999999999999999"]):
+        assert ids(codes) is None, codes
