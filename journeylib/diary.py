@@ -65,7 +65,7 @@ COLUMNS = ["journey_id", "step", "stop", "touchpoint", "face", "score", "score_s
 _LABEL = re.compile(r"(?i)(halte|stop|stap|step|touchpoint)[ \t]*(\d+)[ \t]*:[ \t]*")
 _RATING = re.compile(r"(?i)(eindoordeel|oordeel|rating|overall)[ \t]*:[ \t]*")
 _CONCLUSION = re.compile(r"(?i)(tot slot|conclusie|conclusion)[ \t]*:[ \t]*")
-_EMOTICON = re.compile(r"[:;=xX>]['\-^o]?[()\[\]DPpOo/\\|*3@]+|[()\[\]D]+['\-]?[:;=]")
+_EMOTICON = re.compile(r"[:;=]['\-^]?[()\[\]DPpOo/\\|*3@]+|[()\[\]D]+['\-]?[:;=]|>[:;=]['\-]?[()]+")
 _TOUCHPOINT = re.compile(r"([^\n]*?)\.(?=\s|$)")
 _FACE_OF_SCORE = {-2: "\U0001f616", -1: "\U0001f641", 0: "\U0001f610", 1: "\U0001f642",
                   2: "\U0001f603"}
@@ -328,14 +328,15 @@ def read_diary(path_or_text, *, journey_id=None):
 
 def _warn_lost(changes, moments, ambiguous, rating_face, rating_line):
     """One UserWarning for faces (and other characters) that could not be repaired."""
-    lost = {c["line"]: c["candidates"] for c in changes if c["ambiguous"]}
-    if not lost:
-        return
-    msgs = [f"line {mo['first']} (stop {mo['stop']}): could be {lost.get(mo['first'], '?')}"
+    lost = {c["line"]: f"could be {c['candidates']}" for c in changes if c["ambiguous"]}
+    unknown = "was already U+FFFD in the text"
+    msgs = [f"line {mo['first']} (stop {mo['stop']}): {lost.get(mo['first'], unknown)}"
             for mo, amb in zip(moments, ambiguous, strict=True) if amb]
     if rating_face == REPLACEMENT:
-        msgs.append(f"line {rating_line} (overall rating): could be {lost.get(rating_line, '?')}")
-    n_other = sum(1 for c in changes if c["ambiguous"]) - len(msgs)
+        msgs.append(f"line {rating_line} (overall rating): {lost.get(rating_line, unknown)}")
+    if not lost and not msgs:
+        return
+    n_other = sum(1 for c in changes if c["ambiguous"]) - sum(m.count("could be") for m in msgs)
     parts = []
     if msgs:
         parts.append(f"{len(msgs)} face{'s' if len(msgs) != 1 else ''} lost a byte in the broken "

@@ -48,6 +48,7 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
     unescape_html=False,
     remove_terminal_escapes=False,
     fix_encoding=True,
+    replace_lossy_sequences=False,  # no U+FFFD for "â€?": a lost byte is resolved here or left
     fix_latin_ligatures=False,
     fix_character_width=False,
     uncurl_quotes=False,  # curly quotes in correct text must stay
@@ -78,6 +79,9 @@ _REV1252 = {c: b for b, c in _CP1252.items()} | {chr(b): b for b in DROPPED_BYTE
 
 _RUN874 = re.compile("[" + re.escape("".join(_REV874)) + "]+")
 _RUN1252 = re.compile("[" + re.escape("".join(_REV1252)) + "]{2,}")
+# a Latin-1 lead byte followed by a continuation byte: the mark of classic mojibake (ftfy's cue)
+_SIGN1252 = re.compile("[\u00c2-\u00f4][" + re.escape(
+    "".join(c for c, b in _REV1252.items() if 0x80 <= b <= 0xBF)) + "]")
 _CAUTIOUS_PREFIXES = {b"\xf0\x9f", b"\xe2\x80", b"\xef\xb8"}
 
 
@@ -131,6 +135,18 @@ def _is_emoji(ch: str) -> bool:
     return 0x1F000 <= o <= 0x1FAFF or (0x2600 <= o <= 0x27BF)
 
 
+def _plausible(ch: str) -> bool:
+    """Classic runs: accept only punctuation, symbols, variation selectors and emoji."""
+    o = ord(ch)
+    return 0x2000 <= o <= 0x2BFF or 0xFE00 <= o <= 0xFE0F or o >= 0x1F000
+
+
+def _latin(text: str) -> bool:
+    """True when `text` holds only Latin letters, punctuation, symbols and emoji."""
+    return all(ord(ch) <= 0x24F or 0x2000 <= ord(ch) <= 0x2BFF or 0xFE00 <= ord(ch) <= 0xFE0F
+               or ord(ch) >= 0x1F000 for ch in text)
+
+
 def _candidates(seq: bytes) -> list[str]:
     """Single characters that `seq` could have been with one dropped byte put back."""
     out = []
@@ -163,8 +179,9 @@ def _decode(chars: str, rev: dict[str, int], method: str, previous: str, *, caut
     """Decode a run of mojibake characters; return (new text, list of changes).
 
     `cautious` (classic cp1252 runs, where Latin-1 letters are common in correct text):
-    decode only 3- and 4-byte sequences, and treat as truncated only emoji (F0 9F),
-    punctuation (E2 80) and variation selectors (EF B8); ftfy does the rest.
+    decode only 3- and 4-byte sequences that give punctuation, symbols or emoji (and, with
+    ``cautious=2``, once the run proved to be mojibake, 2-byte ones too), and treat as truncated
+    only emoji (F0 9F), punctuation (E2 80) and variation selectors (EF B8); ftfy does the rest.
     """
     codes = [rev[c] for c in chars]
     out, changes = [], []
@@ -177,12 +194,15 @@ def _decode(chars: str, rev: dict[str, int], method: str, previous: str, *, caut
                 j += 1
             got, seq = j - i - 1, bytes(codes[i:j])
             new = None
-            if cautious and (need < 2 or (got < need and seq[:2] not in _CAUTIOUS_PREFIXES)):
+            if cautious and ((need < 2 and cautious != 2)
+                             or (got < need and seq[:2] not in _CAUTIOUS_PREFIXES)):
                 got = -1  # neither decoded nor resolved here
             if got == need:
                 try:
                     new = seq.decode("utf-8")
                 except UnicodeDecodeError:
+                    new = None
+                if cautious and new is not None and not (_plausible(new) or need == 1):
                     new = None
                 if new is not None:
                     changes.append({"before": chars[i:j], "after": new, "method": method,
@@ -215,6 +235,8 @@ def _sub(pattern, line, rev, method, changes, lineno, *, cautious=False):
             continue
         previous = (line[last:m.start()] or "".join(pieces))[-1:]
         new, found = _decode(run, rev, method, previous, cautious=cautious)
+        if found and cautious:  # the run is mojibake: decode its 2-byte sequences as well
+            new, found = _decode(run, rev, method, previous, cautious=2)
         if not found:
             continue
         pieces.append(line[last:m.start()])
@@ -253,10 +275,13 @@ def _repair(text: str):
             continue
         line = _sub(_RUN874, line, _REV874, "cp874", changes, lineno)
         line = _sub(_RUN1252, line, _REV1252, "cp1252", changes, lineno, cautious=True)
-        if not line.isascii():
+        if _SIGN1252.search(line):
             fixed = ftfy.fix_text(line, _FTFY_CONFIG)
-            if fixed != line:
-                changes.extend(_ftfy_changes(line, fixed, lineno))
+            found = _ftfy_changes(line, fixed, lineno) if fixed != line else []
+            # journeylib's diaries are in Latin script: a "repair" into another script is ftfy
+            # misreading correct text (it can turn "ç€–" into one CJK character)
+            if found and all(_latin(c["after"]) for c in found):
+                changes.extend(found)
                 line = fixed
         lines[k] = line
     return "\n".join(lines), changes
