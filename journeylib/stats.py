@@ -251,7 +251,7 @@ def compare_rules(data, *, rules=DEFAULT_RULES, cv=5, n_boot=1000, confidence=0.
     Raises
     ------
     ValueError
-        For an unknown rule; fewer journeys than ``2 * cv``; an outcome with
+        For an unknown rule; fewer journeys than ``cv`` (each fold needs a journey); an outcome with
         no variance (all ratings equal, or all missing).
 
     Notes
@@ -286,7 +286,7 @@ def compare_rules(data, *, rules=DEFAULT_RULES, cv=5, n_boot=1000, confidence=0.
     y = _column(s, outcome, "outcome")
     feats = {r: _column(s, r, "rule") for r in dict.fromkeys(singles + (in_all if "all" in rules else []))}
     names = list(feats)
-    arrays, _ = _drop_missing([y, *feats.values()], [outcome, *names], minimum=2 * cv,
+    arrays, _ = _drop_missing([y, *feats.values()], [outcome, *names], minimum=max(cv, 3),
                               what="compare_rules")
     y, cols = arrays[0], dict(zip(names, arrays[1:], strict=True))
     n = len(y)

@@ -1,0 +1,270 @@
+"""Statistics against scipy, hand computations and published reference values."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as st
+
+from journeylib import simulate_journeys
+from journeylib.metrics import journey_summary
+from journeylib.stats import (
+    compare_rules,
+    gap_test,
+    journey_vs_touchpoint,
+    key_drivers,
+    nps,
+    nps_difference,
+)
+
+SINGLE_RULES = ("mean", "median", "min", "last", "peak_end", "trend", "effort")
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return simulate_journeys(400, rule="peak_end", noise=0.15, seed=42)
+
+
+# --- NPS ------------------------------------------------------------------------------------------
+
+def test_nps_reference_margin():
+    """Published: 50% promoters, 1/6 detractors, n = 100 -> NPS 33.3 +- 14.6 (95%)."""
+    answers = [10] * 300 + [8] * 200 + [2] * 100  # the same shares, n = 600
+    res = nps(answers)
+    assert res["nps"].iloc[0] == pytest.approx(100 / 3)
+    margin_100 = (res["ci_high"].iloc[0] - res["nps"].iloc[0]) * np.sqrt(600 / 100)
+    assert round(margin_100, 1) == 14.6
+    assert res[["n_promoters", "n_passives", "n_detractors"]].iloc[0].tolist() == [300, 200, 100]
+    assert res["share_passives"].iloc[0] == pytest.approx(1 / 3)
+
+
+def test_nps_standard_error_matches_simulated_spread():
+    rng = np.random.default_rng(0)
+    probs = [1 / 6, 1 / 3, 1 / 2]  # detractor, passive, promoter
+    draws = rng.choice([3, 8, 10], p=probs, size=(20_000, 100))
+    sd = (100 * ((draws >= 9).mean(axis=1) - (draws <= 6).mean(axis=1))).std()
+    se = nps(draws[0])["se"].iloc[0]  # a single sample's estimate
+    expected = 100 * np.sqrt((1 / 2 + 1 / 6 - (1 / 2 - 1 / 6) ** 2) / 100)
+    assert abs(sd - expected) / expected < 0.03
+    assert abs(se - expected) / expected < 0.25
+
+
+def test_nps_input_handling():
+    tidy = pd.DataFrame({"journey_id": [1, 1, 2, 3], "recommend": [10, 10, 0, np.nan]})
+    with pytest.warns(UserWarning, match="1 of 3"):
+        res = nps(tidy)
+    assert res["n"].iloc[0] == 2 and res["nps"].iloc[0] == 0.0
+    with pytest.raises(ValueError, match="0-10"):
+        nps([3, 11])
+    with pytest.raises(ValueError, match="none"):
+        nps([])
+
+
+def test_nps_difference_z_test():
+    a = [10] * 45 + [7] * 30 + [2] * 25
+    b = [10] * 30 + [7] * 30 + [2] * 40
+    res = nps_difference(a, b)
+    ra, rb = nps(a), nps(b)
+    se = np.sqrt(ra["se"].iloc[0] ** 2 + rb["se"].iloc[0] ** 2)
+    z = (20 - (-10)) / se
+    assert res["difference"].iloc[0] == pytest.approx(30.0)
+    assert res["z"].iloc[0] == pytest.approx(z)
+    assert res["p_val"].iloc[0] == pytest.approx(2 * st.norm.sf(z))
+
+
+# --- gap test -------------------------------------------------------------------------------------
+
+def test_gap_test_matches_scipy(sim):
+    s = journey_summary(sim)
+    res = gap_test(sim, rule="mean", n_boot=1000, seed=1)
+    tt = st.ttest_rel(s["rating"], s["mean"])
+    w = st.wilcoxon(s["rating"] - s["mean"])
+    gap = s["rating"] - s["mean"]
+    r = res.iloc[0]
+    assert r["n"] == len(s) and r["dof"] == len(s) - 1
+    assert r["gap"] == pytest.approx(gap.mean())
+    assert r["t"] == pytest.approx(tt.statistic) and r["p_val"] == pytest.approx(tt.pvalue)
+    assert r["w"] == pytest.approx(w.statistic) and r["p_val_wilcoxon"] == pytest.approx(w.pvalue)
+    assert r["d_z"] == pytest.approx(gap.mean() / gap.std(ddof=1))
+    se = gap.std(ddof=1) / np.sqrt(len(gap))
+    assert r["ci_low"] == pytest.approx(gap.mean() - 1.96 * se, abs=0.3 * se)
+    assert r["ci_high"] == pytest.approx(gap.mean() + 1.96 * se, abs=0.3 * se)
+    pd.testing.assert_frame_equal(res, gap_test(s, rule="mean", n_boot=1000, seed=1))
+    res_pe = gap_test(s, rule="peak_end", n_boot=200, seed=1)
+    assert res_pe["gap"].iloc[0] == pytest.approx(s["gap_peak_end"].mean())
+
+
+def test_gap_test_patterns():
+    # journey 1: PayPal (touchpoints good, journey bad), 2: recovered, 3 and 4: aligned
+    df = pd.DataFrame({"journey_id": [1, 1, 2, 2, 3, 4], "step": [1, 2, 1, 2, 1, 1],
+                       "touchpoint": "t", "score": [2, 1, -2, -1, 1, 0], "score_scale": "smiley5",
+                       "rating": [-1, -1, 2, 2, 1, -2], "rating_scale": "smiley5"})
+    r = gap_test(df, n_boot=100, seed=0).iloc[0]
+    assert (r["share_paypal"], r["share_recovered"], r["share_aligned"]) == (0.25, 0.25, 0.5)
+
+
+def test_gap_test_bad_input():
+    base = dict(touchpoint="t", score_scale="smiley5", rating_scale="smiley5")
+    one = pd.DataFrame({"journey_id": [1, 1], "step": [1, 2], "score": [1, 2], "rating": 1, **base})
+    with pytest.raises(ValueError, match="at least 2 journeys"):
+        gap_test(one)
+    none_rated = pd.DataFrame({"journey_id": [1, 2], "step": 1, "score": [1, 2], "rating": np.nan,
+                               **base})
+    with pytest.raises(ValueError, match="only 0 have them"), pytest.warns(UserWarning):
+        gap_test(none_rated)
+    constant = pd.DataFrame({"journey_id": [1, 2, 3], "step": 1, "score": [1, 0, -1],
+                             "rating": [1, 0, -1], **base})
+    with pytest.warns(UserWarning, match="zero variance"):
+        r = gap_test(constant, n_boot=50).iloc[0]
+    assert r["gap"] == 0 and np.isnan(r["t"]) and np.isnan(r["p_val"]) and np.isnan(r["d_z"])
+    with pytest.raises(ValueError, match="`rule`"):
+        gap_test(constant, rule="average")
+
+
+# --- compare_rules --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rule", ["mean", "min", "last", "peak_end"])
+def test_compare_rules_recovers_the_generating_rule(rule):
+    wins = 0
+    for seed in range(20):
+        df = simulate_journeys(2000, rule=rule, noise=0.1, seed=seed)
+        res = compare_rules(df, rules=SINGLE_RULES, n_boot=0, seed=seed)
+        wins += res["rule"].iloc[0] == rule
+    assert wins >= 19
+
+
+def test_compare_rules_leave_one_out_matches_hand_fit(sim):
+    s = journey_summary(sim)
+    n = len(s)
+    res = compare_rules(s, rules=["mean", "last"], cv=n, n_boot=300, seed=3).set_index("rule")
+    y = s["rating"].to_numpy()
+    for rule in ("mean", "last"):
+        x = s[rule].to_numpy()
+        pred = np.empty(n)
+        for i in range(n):
+            keep = np.arange(n) != i
+            b, a = np.polyfit(x[keep], y[keep], 1)
+            pred[i] = a + b * x[i]
+        r2 = 1 - ((y - pred) ** 2).sum() / ((y - y.mean()) ** 2).sum()
+        row = res.loc[rule]
+        assert row["r2"] == pytest.approx(r2) and row["score"] == row["r2"]
+        assert row["mae"] == pytest.approx(np.abs(y - pred).mean())
+        assert row["r"] == pytest.approx(np.corrcoef(pred, y)[0, 1])
+        # near-tied predictions (same x, other fold) may order differently at 1e-16: ranks wobble
+        assert row["rho"] == pytest.approx(st.spearmanr(pred, y).statistic, abs=1e-3)
+        assert row["ci_low"] < r2 < row["ci_high"]
+        assert row["outcome_type"] == "continuous" and np.isnan(row["auc"])
+    assert list(res.index) == sorted(res.index, key=lambda r: -res.loc[r, "score"])
+
+
+def test_compare_rules_binary_outcome_uses_auc(sim):
+    s = journey_summary(sim).assign(recommend=lambda d: (d["recommend"] >= 9).astype(float))
+    res = compare_rules(s, rules=["mean", "all"], outcome="recommend", cv=len(s), n_boot=200, seed=0)
+    assert (res["outcome_type"] == "binary").all() and (res["score_name"] == "auc").all()
+    row = res.set_index("rule").loc["mean"]
+    y = s["recommend"].to_numpy()
+    x = s["mean"].to_numpy()
+    pred = np.array([np.polyval(np.polyfit(np.delete(x, i), np.delete(y, i), 1), x[i])
+                     for i in range(len(y))])
+    u = st.mannwhitneyu(pred[y == 1], pred[y == 0]).statistic
+    assert row["auc"] == pytest.approx(u / ((y == 1).sum() * (y == 0).sum()))
+    assert row["r"] == pytest.approx(st.pointbiserialr(y, pred).statistic)
+
+
+def test_compare_rules_bad_input(sim):
+    s = journey_summary(sim)
+    with pytest.raises(ValueError, match="at least 5 journeys"):
+        compare_rules(s.head(4), cv=5)
+    with pytest.raises(ValueError, match="same rating"):
+        compare_rules(s.assign(rating=0.5), n_boot=0)
+    with pytest.raises(ValueError, match="only 0 have them"), pytest.warns(UserWarning):
+        compare_rules(s.assign(rating=np.nan))
+    with pytest.raises(ValueError, match="'avg' was passed"):
+        compare_rules(s, rules=["avg"])
+    with pytest.raises(ValueError, match="`cv`"):
+        compare_rules(s, cv=1)
+
+
+# --- journey versus touchpoint --------------------------------------------------------------------
+
+def test_journey_vs_touchpoint_three_ratios(sim):
+    s = journey_summary(sim)
+    res = journey_vs_touchpoint(sim).set_index("quantity")
+    y, r, m = s["recommend"], s["rating"], s["mean"]
+    rj, rt = np.corrcoef(r, y)[0, 1], np.corrcoef(m, y)[0, 1]
+    assert res.loc["r", "value"] == pytest.approx(rj / rt)
+    assert res.loc["r2", "value"] == pytest.approx(rj**2 / rt**2)
+    assert res.loc["r", "percent_more"] == pytest.approx(100 * (rj / rt - 1))
+    z = np.column_stack([np.ones(len(s)), st.zscore(r), st.zscore(m)])
+    beta = np.linalg.lstsq(z, st.zscore(y), rcond=None)[0]
+    assert res.loc["beta", "value"] == pytest.approx(beta[1] / beta[2])
+    # standardised betas from correlations, the textbook two-predictor formula
+    rjm = np.corrcoef(r, m)[0, 1]
+    assert res.loc["beta", "journey"] == pytest.approx((rj - rt * rjm) / (1 - rjm**2))
+    a1 = np.column_stack([np.ones(len(s)), m])
+    a2 = np.column_stack([a1, s["peak_end"]])
+    r2 = [1 - ((r - a @ np.linalg.lstsq(a, r, rcond=None)[0]) ** 2).sum() / ((r - r.mean()) ** 2).sum()
+          for a in (a1, a2)]
+    assert res.loc["incremental_r2_peak_end", "value"] == pytest.approx(r2[1] - r2[0])
+    assert res.loc["incremental_r2_peak_end", "value"] > 0.05  # data generated by peak-end
+    with pytest.raises(ValueError, match="other than the journey rating"):
+        journey_vs_touchpoint(sim, outcome="rating")
+
+
+# --- key drivers ----------------------------------------------------------------------------------
+
+def _survey(n, weights, seed, k=None):
+    rng = np.random.default_rng(seed)
+    p = len(weights)
+    x = rng.integers(1, 6, size=(n, p)).astype(float)
+    rating = np.clip(np.round(x @ np.asarray(weights) + rng.normal(0, 0.6, n)), 1, 5)
+    names = [f"tp{i}" for i in range(p)]
+    return pd.DataFrame({"journey_id": np.repeat(np.arange(n), p), "step": np.tile(np.arange(1, p + 1), n),
+                         "touchpoint": np.tile(names, n), "score": x.ravel(), "score_scale": "likert5",
+                         "rating": np.repeat(rating, p), "rating_scale": "likert5"}), x, rating
+
+
+def test_key_drivers_two_predictor_shapley_closed_form():
+    df, x, y = _survey(300, [0.6, 0.3], seed=2)
+    res = key_drivers(df, n_boot=300, seed=0).set_index("touchpoint")
+    r1, r2 = (np.corrcoef(x[:, j], y)[0, 1] for j in range(2))
+    a = np.column_stack([np.ones(len(y)), x])
+    fit = a @ np.linalg.lstsq(a, y, rcond=None)[0]
+    big_r2 = np.corrcoef(fit, y)[0, 1] ** 2
+    # LMG with two predictors: each gets half of its own R2 plus half of what it adds to the other
+    assert res.loc["tp0", "importance"] == pytest.approx((r1**2 + big_r2 - r2**2) / 2)
+    assert res.loc["tp1", "importance"] == pytest.approx((r2**2 + big_r2 - r1**2) / 2)
+    assert res.loc["tp0", "r"] == pytest.approx(r1)
+    zx = st.zscore(x)
+    beta = np.linalg.lstsq(np.column_stack([np.ones(len(y)), zx]), st.zscore(y), rcond=None)[0][1:]
+    np.testing.assert_allclose(res.loc[["tp0", "tp1"], "beta"], beta)
+    np.testing.assert_allclose(res.loc[["tp0", "tp1"], "performance"], (x.mean(axis=0) - 3) / 2)
+    assert (res["ci_low"] < res["importance"]).all() and (res["importance"] < res["ci_high"]).all()
+    assert list(res.index) == ["tp0", "tp1"]
+
+
+def test_key_drivers_shares_add_up_to_r2_with_five_touchpoints():
+    df, x, y = _survey(250, [0.5, 0.0, 0.3, 0.1, 0.0], seed=4)
+    res = key_drivers(df, n_boot=50, seed=0)
+    a = np.column_stack([np.ones(len(y)), x])
+    fit = a @ np.linalg.lstsq(a, y, rcond=None)[0]
+    assert res["importance"].sum() == pytest.approx(np.corrcoef(fit, y)[0, 1] ** 2)
+    assert res["touchpoint"].iloc[0] == "tp0"
+
+
+def test_key_drivers_refuses_non_survey_data():
+    with pytest.raises(ValueError, match="survey-style"):
+        key_drivers(simulate_journeys(50, repeat_rate=0.5, seed=1), n_boot=10)
+    df, _, _ = _survey(40, [0.1] * 13, seed=1)
+    with pytest.raises(ValueError, match="12 touchpoints"):
+        key_drivers(df, n_boot=10)
+    df, _, _ = _survey(60, [0.5, 0.2], seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        key_drivers(df, n_boot=10)
+    with pytest.warns(UserWarning, match="1 of 60 journeys dropped"):
+        res = key_drivers(df[~((df["journey_id"] == 0) & (df["touchpoint"] == "tp1"))], n_boot=10)
+    assert res["n"].iloc[0] == 59
