@@ -190,9 +190,14 @@ def _scale_column(df, column, problems):
     col = df[column]
     cat = col.astype("category") if not isinstance(col.dtype, pd.CategoricalDtype) else col
     known = set(SCALES)
-    for name in cat.cat.categories:
+    codes = cat.cat.codes.to_numpy()
+    unused = []
+    for i, name in enumerate(cat.cat.categories):
         if name not in known:
-            pos = np.flatnonzero((cat == name).to_numpy())
+            pos = np.flatnonzero(codes == i)
+            if not len(pos):  # a category no row uses: drop it, nothing to report
+                unused.append(name)
+                continue
             close = difflib.get_close_matches(str(name), list(SCALES), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             problems.add(
@@ -201,8 +206,9 @@ def _scale_column(df, column, problems):
                 column=column,
                 value=name,
             )
-    missing = cat.cat.codes.to_numpy() < 0
-    problems.add_rows(missing, column, cat, "scale name is missing")
+    if unused:
+        cat = cat.cat.remove_categories(unused)
+    problems.add_rows(codes < 0, column, cat, "scale name is missing")
     return cat
 
 

@@ -7,6 +7,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import journeylib as jl
 from journeylib.schema import (
@@ -277,3 +279,63 @@ def test_fast_paths_agree_with_pandas_duplicated():
             codes = _journey_codes(frame["journey_id"])
             got = _duplicated(codes, frame["step"].to_numpy())
             np.testing.assert_array_equal(got, frame.duplicated().to_numpy())
+
+
+def test_unused_unknown_category_is_dropped_not_reported(good):
+    scale = pd.Categorical(["likert5"] * 5, categories=["likert5", "nope", "likert7"])
+    out = validate(good.assign(score_scale=scale))
+    assert list(out["score_scale"].cat.categories) == ["likert5", "likert7"]
+
+
+# --- property tests: the fast checks agree with plain pandas -------------------------------------
+
+
+@st.composite
+def journeys(draw):
+    """A small tidy table in random row order, with random duplicate steps and rating clashes."""
+    n_journeys = draw(st.integers(1, 5))
+    text_ids = draw(st.booleans())
+    rows = []
+    for j in range(n_journeys):
+        jid = f"J{j}" if text_ids else j * 10
+        rating = draw(st.sampled_from([1.0, 2.0, 3.0, 4.0, 5.0, np.nan]))
+        for k in range(draw(st.integers(1, 4))):
+            rows.append({"journey_id": jid, "step": k + 1, "rating": rating})
+    df = pd.DataFrame(rows)
+    n = len(df)
+    # break a few things
+    for _ in range(draw(st.integers(0, 3))):
+        df.loc[draw(st.integers(0, n - 1)), "step"] = draw(st.integers(1, 4))
+    for _ in range(draw(st.integers(0, 3))):
+        df.loc[draw(st.integers(0, n - 1)), "rating"] = draw(st.sampled_from([1.0, 5.0, np.nan]))
+    order = draw(st.permutations(range(n)))
+    df = df.iloc[list(order)].reset_index(drop=True)
+    return df.assign(touchpoint="web", score=3, score_scale="likert5", rating_scale="likert5")
+
+
+def _reference_problem_rows(df):
+    dup = df.duplicated(["journey_id", "step"], keep="first").to_numpy()
+    # the value on the journey's first row, NaN included (groupby "first" would skip NaN)
+    first_row = df.groupby("journey_id", sort=False)["rating"].transform(lambda s: s.iloc[0])
+    r, f = df["rating"].to_numpy(), first_row.to_numpy()
+    clash = ~((r == f) | (np.isnan(r) & np.isnan(f)))
+    return ({spreadsheet_row(p) for p in np.flatnonzero(dup)},
+            {spreadsheet_row(p) for p in np.flatnonzero(clash)})
+
+
+@settings(max_examples=120, deadline=None)
+@given(journeys())
+def test_property_duplicate_and_consistency_checks_match_pandas(df):
+    dup_rows, clash_rows = _reference_problem_rows(df)
+    if not dup_rows and not clash_rows:
+        out = validate(df)
+        pd.testing.assert_frame_equal(validate(out), out)  # idempotent
+        assert out["journey_id"].tolist() == df["journey_id"].tolist()  # row order kept
+        return
+    with pytest.raises(JourneyDataError) as err:
+        validate(df)
+    got_dup = {p["row"] for p in err.value.problems if p["column"] == "step"}
+    got_clash = {p["row"] for p in err.value.problems if p["column"] == "rating"}
+    assert got_dup == dup_rows
+    assert got_clash == clash_rows
+    assert err.value.total == len(dup_rows) + len(clash_rows)
