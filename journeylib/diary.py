@@ -328,20 +328,23 @@ def read_diary(path_or_text, *, journey_id=None):
 
 def _warn_lost(changes, moments, ambiguous, rating_face, rating_line):
     """One UserWarning for faces (and other characters) that could not be repaired."""
-    lost = {c["line"]: f"could be {c['candidates']}" for c in changes if c["ambiguous"]}
-    unknown = "was already U+FFFD in the text"
+    lost = {}
+    for c in changes:  # the first loss on a line is the face that opens it
+        if c["ambiguous"]:
+            lost.setdefault(c["line"], f"lost a byte in the broken encoding, could be "
+                                       f"{c['candidates']}")
+    unknown = "written as U+FFFD (a face lost earlier or a missing score)"
     msgs = [f"line {mo['first']} (stop {mo['stop']}): {lost.get(mo['first'], unknown)}"
             for mo, amb in zip(moments, ambiguous, strict=True) if amb]
     if rating_face == REPLACEMENT:
         msgs.append(f"line {rating_line} (overall rating): {lost.get(rating_line, unknown)}")
     if not lost and not msgs:
         return
-    n_other = sum(1 for c in changes if c["ambiguous"]) - sum(m.count("could be") for m in msgs)
+    n_other = sum(1 for c in changes if c["ambiguous"]) - sum(m.count("lost a byte") for m in msgs)
     parts = []
     if msgs:
-        parts.append(f"{len(msgs)} face{'s' if len(msgs) != 1 else ''} lost a byte in the broken "
-                     f"encoding and could not be resolved; score set to NaN, ambiguous=True: "
-                     + "; ".join(msgs))
+        parts.append(f"{len(msgs)} face{'s' if len(msgs) != 1 else ''} could not be read, so the "
+                     "score is NaN and ambiguous=True: " + "; ".join(msgs))
     if n_other > 0:
         parts.append(f"{n_other} other character{'s' if n_other != 1 else ''} in the text could not "
                      "be repaired and became U+FFFD")

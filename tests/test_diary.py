@@ -225,9 +225,11 @@ def test_other_problems_are_collected():
 
 def test_ambiguous_face_gives_nan_and_warning():
     text = corrupt_text("🙂 Halte 1: a.\n\n\U0001f910 Halte 2: b. Tekst met een ” erin.")
-    with pytest.warns(UserWarning, match=r"1 face lost a byte.*line 3 \(stop 2\)") as rec:
+    with pytest.warns(UserWarning, match=r"1 face could not be read.*line 3 \(stop 2\): lost a byte") as rec:
         df = read_diary(text)
     assert "1 other character" in str(rec[0].message)
+    last_byte = " ".join((b"\xf0\x9f\xa4" + bytes([d])).decode() for d in DROPPED_BYTES)
+    assert f"could be {last_byte}" in str(rec[0].message)  # the face's candidates, not the quote's
     assert df["ambiguous"].tolist() == [False, True]
     assert np.isnan(df["score"].iloc[1]) and df["face"].iloc[1] == "\ufffd"
     assert df["text"].iloc[1] == "Tekst met een \ufffd erin."
