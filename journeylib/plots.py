@@ -476,15 +476,23 @@ def _density(ax, xs, ys, *, lim, gridsize, colorbar, **kwargs):
     return art
 
 
-def _hist_bins(gap):
-    """Bins for gaps: one bin per lattice point when the gaps take few distinct values
-    (ratings and means of a few answers), so no bin is empty by construction; else "auto"."""
-    u = np.unique(np.round(gap, 9))
-    if 1 < u.size <= 120:
-        step = np.min(np.diff(u))
-        if np.allclose(np.round((u - u[0]) / step) * step, u - u[0], atol=1e-6):
-            return np.arange(u[0] - step / 2, u[-1] + step, step)
-    return "auto"
+def _hist_bins(gap, max_bins=50):
+    """Bins for gaps.  Gaps of ratings and means of a few answers lie on a lattice; bins
+    are then whole multiples of the lattice step centred on lattice points, so no bin is
+    empty by construction (at most `max_bins` of them).  Otherwise numpy's "auto" edges,
+    at most `max_bins` bins (finer bins comb when a fine lattice hides in the data)."""
+    u = np.unique(np.round(gap, 6))
+    if u.size < 2:
+        return "auto"
+    auto = np.histogram_bin_edges(gap, "auto")
+    capped = auto if len(auto) <= max_bins + 1 else np.linspace(auto[0], auto[-1], max_bins + 1)
+    step = float(np.min(np.diff(u)))
+    span = float(u[-1] - u[0])
+    on_lattice = np.allclose(np.round((u - u[0]) / step) * step, u - u[0], atol=1e-5)
+    if not on_lattice or span / step > 5000:
+        return capped
+    width = step * max(1, int(np.ceil(span / step / max_bins)))
+    return np.arange(u[0] - width / 2, u[-1] + width, width)
 
 
 def gap_hist(summary, *, rule="mean", rating="rating", bins="auto", confidence=0.95, ax=None,
@@ -533,10 +541,13 @@ def gap_hist(summary, *, rule="mean", rating="rating", bins="auto", confidence=0
                    gid="journeylib-gap-ci")
     ax.axvline(mean, color=INK, linewidth=1.6, zorder=3, gid="journeylib-gap-mean")
     ax.axvline(0, color=GREY, linewidth=1.0, linestyle=":", zorder=3, gid="journeylib-zero")
-    ax.annotate("mean", xy=(mean, 1), xycoords=ax.get_xaxis_transform(), xytext=(-3, -3),
-                textcoords="offset points", ha="right", va="top", fontsize="x-small", color=INK)
-    ax.annotate("no gap", xy=(0, 1), xycoords=ax.get_xaxis_transform(), xytext=(3, -3),
-                textcoords="offset points", ha="left", va="top", fontsize="x-small", color=GREY)
+    side = 1 if mean >= 0 else -1  # "mean" on the far side of its line from 0, "no gap" opposite
+    ax.annotate("mean", xy=(mean, 1), xycoords=ax.get_xaxis_transform(), xytext=(3 * side, -3),
+                textcoords="offset points", ha="left" if side > 0 else "right", va="top",
+                fontsize="x-small", color=INK)
+    ax.annotate("no gap", xy=(0, 1), xycoords=ax.get_xaxis_transform(), xytext=(-3 * side, -3),
+                textcoords="offset points", ha="right" if side > 0 else "left", va="top",
+                fontsize="x-small", color=GREY)
     pct = f"{confidence:.0%}"
     ci = f"{pct} CI [{_fmt(lo)}, {_fmt(hi)}]" if np.isfinite(lo) else f"{pct} CI n/a"
     right = mean < np.median(gap) if gap.size else True
@@ -546,6 +557,7 @@ def gap_hist(summary, *, rule="mean", rating="rating", bins="auto", confidence=0
             bbox={"boxstyle": "round,pad=0.35", "facecolor": "white", "edgecolor": "#cccccc"})
     ax.set_xlabel(f"gap: {rating} \u2212 {rule.replace('_', '-')} (valence)")
     ax.set_ylabel("journeys")
+    ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     ax.grid(axis="x", visible=False)
     return ax
 

@@ -366,6 +366,19 @@ def test_gap_hist_lattice_bins_have_no_holes():
     assert heights == [3, 9, 5]
 
 
+def test_gap_hist_bins_stay_readable_off_the_lattice():
+    # means of 2..15 answers against a 10-point rating: a fine, irregular lattice that once
+    # produced hair-thin bars; at most 50 bins, none narrower than 1/50 of the range
+    s = jl.journey_summary(jl.simulate_journeys(300, seed=2, score_scale="likert5",
+                                                rating_scale="stars10"))
+    ax = jl.gap_hist(s)
+    bars = [p for p in ax.patches if p.get_gid() is None]
+    gap = s["rating"] - s["mean"]
+    assert len(bars) <= 50
+    assert min(p.get_width() for p in bars) >= (gap.max() - gap.min()) / 50 - 1e-9
+    assert sum(p.get_height() for p in bars) == len(s)
+
+
 def test_unknown_rule_lists_the_valid_ones():
     s = jl.journey_summary(simulate_small())
     with pytest.raises(ValueError, match=r"`rule` must be one of \(.*'mean'.*'peak_end'.*\).*'avg'"):
