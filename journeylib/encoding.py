@@ -29,7 +29,6 @@ would be damaged; journeylib's diaries are Dutch or English.
 from __future__ import annotations
 
 import re
-import unicodedata
 import warnings
 
 import ftfy
@@ -344,7 +343,3 @@ def repair_text(text: str, *, report: bool = False):
             {"line": "int64", "ambiguous": "bool"})
     return fixed
 
-
-def describe(ch: str) -> str:
-    """Unicode name of a character, for messages (``"U+1F642 SLIGHTLY SMILING FACE"``)."""
-    return f"U+{ord(ch):04X} {unicodedata.name(ch, '?')}"
