@@ -120,8 +120,12 @@ def _bounds(scale):
     if isinstance(scale, (str, Scale)):
         s = get_scale(scale)
         return s.low, s.high, s.reversed
-    names = pd.Series(np.asarray(scale, dtype=object))
+    # a Series/Categorical (say a validated, categorical ``score_scale`` column) is factorized
+    # as it is: no conversion of millions of names to Python objects
+    names = scale if isinstance(scale, (pd.Series, pd.Index, pd.Categorical)) else pd.Series(
+        np.asarray(scale, dtype=object))
     codes, uniques = pd.factorize(names, use_na_sentinel=True)
+    codes = np.asarray(codes)
     if (codes < 0).any():
         raise ValueError("A scale name is missing; every value needs a scale.")
     table = [get_scale(u) for u in uniques]
@@ -325,4 +329,4 @@ def _names(col):
     """Scale names of a column, fast for categoricals (one lookup per category)."""
     if isinstance(col.dtype, pd.CategoricalDtype) and col.nunique() == 1:
         return str(col.iloc[0])
-    return col.to_numpy(dtype=object)
+    return col

@@ -247,3 +247,17 @@ def test_property_valence_of_inverse_round_trips(name, v):
     s = SCALES[name]
     assert np.all(back >= s.low - 1e-9) and np.all(back <= s.high + 1e-9)
     np.testing.assert_allclose(valence(back, name), v, atol=1e-12)
+
+
+def test_valence_accepts_names_as_categorical_string_or_object():
+    names = ["likert5", "ces2010", "nps11", "likert5"]
+    x = [4, 4, 7, 1]
+    want = [0.5, -0.5, 0.4, -1.0]
+    for scale in (names, np.array(names, dtype=object), pd.Series(names, dtype="str"),
+                  pd.Series(names, dtype="category"), pd.Categorical(names)):
+        np.testing.assert_allclose(valence(x, scale), want)
+    with_unused = pd.Series(pd.Categorical(names, categories=["likert5", "ces2010", "nps11",
+                                                              "stars10"]))
+    np.testing.assert_allclose(valence(x, with_unused), want)
+    with pytest.raises(ValueError, match="scale name is missing"):
+        valence(x, pd.Series(["likert5", None, "nps11", "likert5"], dtype="category"))
