@@ -614,7 +614,8 @@ def rule_plot(result, *, ax=None, **kwargs):
     if ref is not None:
         ax.axvline(ref, color=GREY, linestyle=":", linewidth=1.0, zorder=1)
     for yi, si, h in zip(y, score, hi, strict=True):
-        ax.annotate(f"{si:.2f}", xy=(np.nanmax([si, h]), yi), xytext=(6, 0),
+        label = f"{si:.2f}".replace("-0.00", "0.00").replace("-", "\u2212")
+        ax.annotate(label, xy=(np.nanmax([si, h]), yi), xytext=(6, 0),
                     textcoords="offset points", va="center", fontsize="small", color=INK)
     ax.set_yticks(y, result["rule"].astype(str).to_list())
     ax.set_ylim(-0.7, k - 0.3)
