@@ -297,7 +297,13 @@ def face_score(face):
             raise ValueError(
                 f"Unknown face {face!r}. Known faces: {' '.join(FACES)}."
             ) from None
-    return np.array([face_score(f) for f in face], dtype="int64")
+    faces = pd.Series(np.asarray(face, dtype=object))
+    scores = faces.map(FACES)
+    unknown = scores.isna().to_numpy()
+    if unknown.any():
+        bad = faces.iat[int(np.flatnonzero(unknown)[0])]
+        raise ValueError(f"Unknown face {bad!r}. Known faces: {' '.join(FACES)}.")
+    return scores.to_numpy(dtype="int64")
 
 
 def add_valence(data, *, score="score", score_scale="score_scale", rating="rating",

@@ -261,3 +261,9 @@ def test_valence_accepts_names_as_categorical_string_or_object():
     np.testing.assert_allclose(valence(x, with_unused), want)
     with pytest.raises(ValueError, match="scale name is missing"):
         valence(x, pd.Series(["likert5", None, "nps11", "likert5"], dtype="category"))
+
+
+def test_face_score_array_names_the_first_unknown_face():
+    with pytest.raises(ValueError, match=r"Unknown face ':-P'"):
+        face_score(["\U0001f642", ":-P", "nope"])
+    assert face_score([]).tolist() == []
