@@ -24,7 +24,7 @@ import pandas as pd
 from .schema import JourneyDataError
 
 __all__ = ["add_arguments", "run", "main", "load_data", "read_table", "is_survey_style",
-           "example_survey", "NOTEBOOK", "FORMATS"]
+           "key_driver_table", "example_survey", "NOTEBOOK", "FORMATS"]
 
 #: The notebook the command executes.
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "07-your-data.ipynb"
@@ -157,23 +157,60 @@ def load_data(data, *, format="tidy", touchpoints=None, rating=None, score_scale
         raise ValueError(f"{data}: {err}") from None
 
 
-def is_survey_style(data, *, min_share=0.8):
-    """True when journeys share their touchpoints, as in a survey (every touchpoint in most journeys).
+def _coverage(data):
+    """Share of journeys in which each touchpoint has a score."""
+    n = data["journey_id"].nunique()
+    scored = data[data["score"].notna()]
+    return scored.groupby("touchpoint", observed=True)["journey_id"].nunique() / n
 
-    Key drivers need that: a touchpoint met by few journeys has no score to
-    correlate for the rest.  True when there are at least 10 journeys and every
-    touchpoint occurs in at least `min_share` of them.
+
+def is_survey_style(data, *, min_share=0.8):
+    """True when journeys rate the same touchpoints, as in a survey, so key drivers make sense.
+
+    Needs at least 10 journeys, no touchpoint met twice within a journey, and
+    2 to 12 touchpoints scored in at least `min_share` of the journeys (the
+    others are left out of the key drivers, see :func:`key_driver_table`).
 
     Examples
     --------
     >>> is_survey_style(load_data("seed_cases"))
     False
     """
-    n = data["journey_id"].nunique()
-    if n < 10:
+    if data["journey_id"].nunique() < 10 or data.duplicated(["journey_id", "touchpoint"]).any():
         return False
-    share = data.groupby("touchpoint", observed=True)["journey_id"].nunique() / n
-    return bool((share >= min_share).all())
+    core = int((_coverage(data) >= min_share).sum())
+    return 2 <= core <= 12
+
+
+def key_driver_table(data, *, min_share=0.8, seed=None):
+    """:func:`journeylib.key_drivers` on the touchpoints most journeys scored, with notes in words.
+
+    Touchpoints scored in fewer than `min_share` of the journeys (a phone call
+    only some customers made) are left out, so that journeys missing them are
+    not all dropped; journeys still missing a score are dropped by
+    ``key_drivers``, whose warning becomes a note.
+
+    Returns
+    -------
+    drivers : pandas.DataFrame
+        As :func:`journeylib.key_drivers`.
+    notes : list of str
+        What was left out and why.
+    """
+    import warnings
+
+    from .stats import key_drivers
+
+    coverage = _coverage(data)
+    keep = coverage.index[coverage >= min_share]
+    left_out = [f"{t} ({share:.0%})" for t, share in coverage.items() if share < min_share]
+    notes = [f"Left out as scored in fewer than {min_share:.0%} of the journeys: {', '.join(left_out)}."] \
+        if left_out else []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        drivers = key_drivers(data[data["touchpoint"].isin(keep)], seed=seed)
+    notes += [str(w.message) for w in caught]
+    return drivers, notes
 
 
 def example_survey(n=240, *, seed=7):

@@ -1,0 +1,222 @@
+"""Bring your own data: option parsing, loading tidy / Dutch / wide files, the broken file, end to end."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+import journeylib as jl
+from journeylib import owndata
+
+cli = owndata.main  # the same as `python -m journeylib report ...` without the other commands
+
+TOUCHPOINTS = ["find", "order", "confirmation", "tracking", "phone", "delivery"]
+
+
+def _tidy_frame(n=40, seed=11):
+    """Made-up tidy journeys: 4-7 moments on likert5, rating on stars10 from peak-end plus noise."""
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(4, 8, size=n)
+    jid = np.repeat(np.arange(1, n + 1), lengths)
+    step = np.concatenate([np.arange(1, k + 1) for k in lengths])
+    names = np.array(["web", "email", "phone", "chat", "store", "app", "mail"])
+    score = rng.integers(1, 6, size=len(jid))
+    tidy = pd.DataFrame({"journey_id": jid, "step": step, "touchpoint": names[step - 1],
+                         "score": score, "score_scale": "likert5"})
+    last = tidy.groupby("journey_id")["score"].transform("last")
+    mean = tidy.groupby("journey_id")["score"].transform("mean")
+    tidy["rating"] = np.clip(np.round((last + mean) - 1 + rng.normal(0, 0.5, n)[jid - 1]), 1, 10)
+    tidy["rating_scale"] = "stars10"
+    return tidy
+
+
+@pytest.fixture
+def tidy_csv(tmp_path):
+    path = tmp_path / "tidy journeys.csv"
+    _tidy_frame().to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def dutch_csv(tmp_path):
+    """Semicolon-separated, decimal commas: percent scores such as 62,5 (as Dutch Excel writes)."""
+    tidy = _tidy_frame(seed=12)
+    tidy["score"] = (tidy["score"] - 1) * 25 - 12.5 * (tidy["step"] % 2 == 0) * (tidy["score"] > 1)
+    tidy["score_scale"] = "percent"
+    path = tmp_path / "nl-export.csv"
+    text = tidy.to_csv(index=False, sep=";", decimal=",")
+    path.write_text(text, encoding="utf-8")
+    return path, tidy
+
+
+@pytest.fixture
+def wide_csv(tmp_path):
+    path = tmp_path / "survey.csv"
+    survey = owndata.example_survey(60, seed=3)
+    survey.to_csv(path, index=False)
+    return path, survey
+
+
+@pytest.fixture
+def broken_csv(tmp_path):
+    """A tidy file with three mistakes: a score off its scale, a rating that changes within a
+    journey, and an unknown scale name."""
+    tidy = _tidy_frame(n=5)
+    tidy["score"] = tidy["score"].astype(object)
+    tidy.loc[2, "score"] = 9
+    tidy.loc[tidy.index[tidy["journey_id"] == 2][1], "rating"] = 1
+    tidy["rating_scale"] = tidy["rating_scale"].astype(object)
+    tidy.loc[0, "rating_scale"] = "stars_10"
+    path = tmp_path / "broken.csv"
+    tidy.to_csv(path, index=False)
+    return path, tidy
+
+
+def _args(argv):
+    parser = argparse.ArgumentParser()
+    owndata.add_arguments(parser)
+    return parser.parse_args(argv)
+
+
+# --- options ----------------------------------------------------------------------------------
+
+def test_arguments_as_the_makefile_passes_them():
+    args = _args(["s.csv", "--format", "wide", "--touchpoints", "a, b,c", "--rating", "overall",
+                  "--score-scale", "likert5", "--rating-scale", "stars10", "--missing", "0,99,n/a",
+                  "--recommend", "rec", "--id", "resp"])
+    opts = owndata._options(args)
+    assert opts == {"format": "wide", "touchpoints": ["a", "b", "c"], "rating": "overall",
+                    "score_scale": "likert5", "rating_scale": "stars10", "missing": [0, 99, "n/a"],
+                    "recommend": "rec", "recommend_scale": "nps11", "id": "resp"}
+    assert owndata._report_name(args) == "s"
+    assert owndata._report_name(_args(["x/My Survey (2024).xlsx"])) == "My-Survey-2024"
+    assert _args(["t.csv"]).format == "tidy"
+    with pytest.raises(SystemExit):
+        _args(["t.csv", "--format", "long"])
+
+
+def test_missing_codes_parsing():
+    assert owndata._codes("0") == [0]
+    assert owndata._codes("-1, 9.5") == [-1, 9.5]
+    assert owndata._codes(99) == [99]
+    assert owndata._codes(None) == []
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+def test_load_tidy_csv(tidy_csv):
+    raw = pd.read_csv(tidy_csv)
+    data = owndata.load_data(tidy_csv)
+    assert len(data) == len(raw) and data["journey_id"].nunique() == 40
+    assert data["score"].tolist() == raw["score"].astype(float).tolist()
+
+
+def test_load_semicolon_decimal_comma(dutch_csv):
+    path, tidy = dutch_csv
+    assert ";" in path.read_text().splitlines()[0] and "62,5" in path.read_text()
+    data = owndata.load_data(path)
+    assert data["score"].tolist() == pytest.approx(tidy["score"].astype(float).tolist())
+    assert data["score"].dtype == "float64"
+
+
+def test_load_wide_csv(wide_csv):
+    path, survey = wide_csv
+    with pytest.warns(UserWarning, match="coded as missing"):
+        data = owndata.load_data(path, format="wide", touchpoints=",".join(TOUCHPOINTS),
+                                 rating="overall", score_scale="likert5", rating_scale="stars10",
+                                 missing="0", recommend="recommend", id="respondent")
+    assert len(data) == len(survey) * len(TOUCHPOINTS)
+    first = data[data["journey_id"] == "R0001"]
+    row = survey.iloc[0]
+    expected = [np.nan if row[c] == 0 else float(row[c]) for c in TOUCHPOINTS]
+    np.testing.assert_array_equal(first["score"].to_numpy(), expected)
+    assert first["rating"].iloc[0] == row["overall"] and first["recommend"].iloc[0] == row["recommend"]
+    assert owndata.is_survey_style(data)
+    assert not owndata.is_survey_style(jl.load_seed_cases())
+
+
+def test_wide_needs_its_options(wide_csv):
+    with pytest.raises(ValueError, match=r"needs touchpoints, rating_scale \(--touchpoints, --rating-scale"):
+        owndata.load_data(wide_csv[0], format="wide", rating="overall", score_scale="likert5")
+
+
+def test_shipped_example_survey_is_reproducible(repo_root):
+    shipped = pd.read_csv(repo_root / "data" / "example_survey.csv")
+    pd.testing.assert_frame_equal(shipped, owndata.example_survey(), check_dtype=False)
+
+
+# --- the broken file: the problem list is what the user sees, no notebook runs ------------------
+
+def test_broken_file_prints_the_problem_list(broken_csv, tmp_path, capsys):
+    path, tidy = broken_csv
+    out = tmp_path / "build"
+    code = cli([str(path), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "broken.csv does not fit the journey data contract; no report was made." in err
+    j2 = tidy.index[tidy["journey_id"] == 2][1]
+    assert "row 4, column 'score': value 9" in err  # data row 2 is the file's line 4
+    assert f"row {j2 + 2}, column 'rating'" in err and "differs between rows of journey 2" in err
+    assert "column 'rating_scale': value 'stars_10': unknown scale (did you mean 'stars10'?)" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_wide_option_error_is_a_message(wide_csv, tmp_path, capsys):
+    code = cli([str(wide_csv[0]), "--format", "wide", "--touchpoints", "find,oder",
+                "--rating", "overall", "--score-scale", "likert5", "--rating-scale", "stars10",
+                "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 1 and "'oder' (did you mean 'order'?)" in err
+    assert not (tmp_path / "report-survey").exists()
+
+
+# --- end to end (each executes notebooks/07-your-data.ipynb, ~10 s) -------------------------------
+
+def _executed(out_dir):
+    nb = nbformat.read(out_dir / "notebooks" / "07-your-data.ipynb", as_version=4)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    text = json.dumps([c.get("outputs", []) for c in nb.cells])
+    return nb, errors, text
+
+
+@pytest.mark.slow
+def test_report_on_tidy_csv(tidy_csv, tmp_path):
+    assert cli([str(tidy_csv), "--out", str(tmp_path)]) == 0
+    out = tmp_path / "report-tidy-journeys"
+    assert (out / "index.html").is_file() and (out / "07-your-data.html").is_file()
+    assert sorted(p.name for p in (out / "figures").glob("07-*.png"))
+    nb, errors, text = _executed(out)
+    assert not errors
+    summary = jl.journey_summary(owndata.load_data(tidy_csv))
+    assert "40 journeys" in text
+    assert f"{summary['gap'].mean():+.2f}" in text  # the mean gap, computed here independently
+
+
+@pytest.mark.slow
+def test_report_on_dutch_csv(dutch_csv, tmp_path):
+    path, tidy = dutch_csv
+    assert cli([str(path), "--out", str(tmp_path), "--name", "nl"]) == 0
+    nb, errors, text = _executed(tmp_path / "report-nl")
+    assert not errors and "40 journeys" in text
+
+
+@pytest.mark.slow
+def test_report_on_wide_csv(wide_csv, tmp_path):
+    path, survey = wide_csv
+    code = cli([str(path), "--format", "wide", "--touchpoints", ",".join(TOUCHPOINTS),
+                "--rating", "overall", "--score-scale", "likert5", "--rating-scale", "stars10",
+                "--missing", "0", "--recommend", "recommend", "--id", "respondent", "--out", str(tmp_path)])
+    assert code == 0
+    out = tmp_path / "report-survey"
+    nb, errors, text = _executed(out)
+    assert not errors and "60 journeys" in text
+    nps = jl.nps(survey["recommend"])
+    assert f"{nps['nps'].item():+.0f}" in text  # NPS section ran, with the number computed here
+    names = {p.name for p in (out / "figures").glob("*.png")}
+    assert any("driver" in n for n in names) and any("nps" in n for n in names)
