@@ -16,6 +16,7 @@ import argparse
 import re
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -294,7 +295,9 @@ def run(args) -> int:
     options = _options(args)
     data = args.data if str(args.data) == _SEED_CASES else str(Path(args.data).resolve())
     try:
-        tidy = load_data(data, **options)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            tidy = load_data(data, **options)
     except JourneyDataError as err:
         print(f"journeylib report: {args.data} does not fit the journey data contract; "
               "no report was made.\n" + str(err), file=sys.stderr)
@@ -302,6 +305,8 @@ def run(args) -> int:
     except (ValueError, FileNotFoundError) as err:
         print(f"journeylib report: {err}", file=sys.stderr)
         return 1
+    for w in caught:
+        print(f"note: {w.message}", file=sys.stderr)
     name = _report_name(args)
     out_dir = Path(args.out) / f"report-{name}"
     print(f"{args.data}: {tidy['journey_id'].nunique()} journeys, {len(tidy)} moments; "

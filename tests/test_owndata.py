@@ -167,6 +167,13 @@ def test_broken_file_prints_the_problem_list(broken_csv, tmp_path, capsys):
     assert not out.exists()
 
 
+def test_the_journeylib_command_dispatches_report(broken_csv, tmp_path, capsys):
+    from journeylib.__main__ import main
+
+    assert main(["report", str(broken_csv[0]), "--out", str(tmp_path / "b")]) == 1
+    assert "problems found in" in capsys.readouterr().err
+
+
 def test_wide_option_error_is_a_message(wide_csv, tmp_path, capsys):
     code = cli([str(wide_csv[0]), "--format", "wide", "--touchpoints", "find,oder",
                 "--rating", "overall", "--score-scale", "likert5", "--rating-scale", "stars10",
@@ -207,12 +214,15 @@ def test_report_on_dutch_csv(dutch_csv, tmp_path):
 
 
 @pytest.mark.slow
-def test_report_on_wide_csv(wide_csv, tmp_path):
+def test_report_on_wide_csv(wide_csv, tmp_path, capsys):
     path, survey = wide_csv
     code = cli([str(path), "--format", "wide", "--touchpoints", ",".join(TOUCHPOINTS),
                 "--rating", "overall", "--score-scale", "likert5", "--rating-scale", "stars10",
                 "--missing", "0", "--recommend", "recommend", "--id", "respondent", "--out", str(tmp_path)])
     assert code == 0
+    missing = {c: int((survey[c] == 0).sum()) for c in TOUCHPOINTS if (survey[c] == 0).any()}
+    note = ", ".join(f"{c!r} {k}" for c, k in missing.items())
+    assert f"note: {sum(missing.values())} answers coded as missing (0) set to NaN: {note}." in capsys.readouterr().err
     out = tmp_path / "report-survey"
     nb, errors, text = _executed(out)
     assert not errors and "60 journeys" in text
