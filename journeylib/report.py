@@ -228,9 +228,17 @@ def _error_of(nb):
 
 
 def _key_figure(nb, prefix, figures_dir, since, thumbs_dir):
-    """First figure this run saved whose name starts with `prefix`, else the first image output."""
+    """The notebook's key figure for the index thumbnail.
+
+    The one named in the notebook metadata ``{"journeylib": {"key_figure": "<name>"}}`` if this run
+    saved it; else the first figure this run saved whose name starts with `prefix` (the notebook's
+    number); else the first image output.
+    """
     import base64
 
+    named = nb.metadata.get("journeylib", {}).get("key_figure")
+    if named and (figures_dir / f"{named}.png").is_file():
+        return figures_dir / f"{named}.png"
     if figures_dir.is_dir():
         saved = [p for p in figures_dir.glob(f"{prefix}*.png") if p.stat().st_mtime >= since - 1]
         if saved:
@@ -389,6 +397,9 @@ def build_report(notebooks="notebooks", out_dir="build/report", *, figures_dir=N
     Notes
     -----
     Kernels run in this Python with the notebook's folder as working directory.
+    The thumbnail on the index is the figure named in the notebook metadata
+    ``{"journeylib": {"key_figure": "05-power-curve"}}``, else the first one
+    the notebook saved under its number (``05-...``), else its first image.
     When ``$JOURNEYLIB_DATA_MIRROR`` is unset and ``../shared/data`` exists next
     to the repository, the kernels get it as the mirror. A notebook failing
     with an exception named in :data:`UNAVAILABLE_ERRORS` (data unreachable) is

@@ -118,8 +118,9 @@ def test_parameters_are_injected_after_the_tagged_cell():
 
 
 # --------------------------------------------------------------------------- build_report
-def _write(folder, name, cells):
+def _write(folder, name, cells, metadata=None):
     nb = v4.new_notebook(cells=cells)
+    nb.metadata.update(metadata or {})
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, folder / name)
 
@@ -138,6 +139,11 @@ def built(tmp_path_factory, repo_root):
                          "paths = jl.save_figure(ax, '01-later')\npaths = jl.save_figure(ax, '99-other')\n"
                          "print(N, os.getcwd(), os.environ.get('JOURNEYLIB_DATA_MIRROR'))"),
     ])
+    _write(nbdir, "05-named.ipynb", [
+        v4.new_markdown_cell("# Named key figure\n\nIs the key figure from the metadata used?"),
+        v4.new_code_cell("import matplotlib.pyplot as plt\nimport journeylib as jl\nfig, ax = plt.subplots()\n"
+                         "paths = jl.save_figure(ax, '05-first')\npaths = jl.save_figure(ax, '05-chosen')"),
+    ], metadata={"journeylib": {"key_figure": "05-chosen"}})
     _write(nbdir, "02-inline.ipynb", [
         v4.new_markdown_cell("# Inline only\n\nIs an inline figure used when none is saved?"),
         v4.new_code_cell("import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nline = ax.plot([3, 1, 2])"),
@@ -166,13 +172,15 @@ def built(tmp_path_factory, repo_root):
 
 def test_report_statuses_and_errors(built):
     base, _, result = built
-    assert list(result["notebook"]) == ["01-saves.ipynb", "02-inline.ipynb", "03-fails.ipynb", "04-offline.ipynb"]
-    assert list(result["status"]) == ["ok", "ok", "failed", "skipped"]
+    assert list(result["notebook"]) == ["01-saves.ipynb", "02-inline.ipynb", "03-fails.ipynb",
+                                        "04-offline.ipynb", "05-named.ipynb"]
+    assert list(result["status"]) == ["ok", "ok", "failed", "skipped", "ok"]
     assert result.loc[2, "error"] == "cell 4: ZeroDivisionError: division by zero"
     assert result.loc[3, "error"] == "DataUnavailableError: no mirror and no network"
     assert list(result["question"]) == ["Does the report find the key figure?",
                                         "Is an inline figure used when none is saved?",
-                                        "What happens on an error?", "What if the data cannot be reached?"]
+                                        "What happens on an error?", "What if the data cannot be reached?",
+                                        "Is the key figure from the metadata used?"]
     assert (result["seconds"] > 0).all()
     assert result.attrs["index"] == base / "out" / "report" / "index.html"
 
@@ -185,7 +193,8 @@ def test_report_kernel_gets_parameters_cwd_mirror_and_figures_dir(built, repo_ro
     expected_mirror = str(shared) if shared.is_dir() else "None"
     assert nb.cells[-1].outputs[0]["text"] == f"5 {nbdir.resolve()} {expected_mirror}\n"
     assert sorted(p.name for p in (base / "out" / "figures").iterdir()) == [
-        "01-later.png", "01-later.svg", "99-other.png", "99-other.svg"]
+        "01-later.png", "01-later.svg", "05-chosen.png", "05-chosen.svg", "05-first.png", "05-first.svg",
+        "99-other.png", "99-other.svg"]
     # the inline figure really rendered (no Agg leaked from the parent's environment)
     inline = nbformat.read(base / "out" / "report" / "notebooks" / "02-inline.ipynb", as_version=4)
     assert "image/png" in inline.cells[-1].outputs[-1]["data"]
@@ -202,6 +211,7 @@ def test_report_key_figures(built):
     inline = nbformat.read(base / "out" / "report" / "notebooks" / "02-inline.ipynb", as_version=4)
     assert thumb.read_bytes() == base64.b64decode(inline.cells[-1].outputs[-1]["data"]["image/png"])
     assert result.loc[2, "figure"] is None and result.loc[3, "figure"] is None
+    assert result.loc[4, "figure"] == base / "out" / "figures" / "05-chosen.png"
 
 
 def test_report_index_and_pages(built):
@@ -215,7 +225,7 @@ def test_report_index_and_pages(built):
     assert 'src="../figures/01-later.png"' in index and 'src="thumbs/02-first-figure.png"' in index
     assert "skipped: DataUnavailableError: no mirror and no network" in index
     assert "failed: cell 4: ZeroDivisionError" in index
-    assert index.count('class="nb"') == 4  # notes.ipynb is not a numbered notebook
+    assert index.count('class="nb"') == 5  # notes.ipynb is not a numbered notebook
     page = (out / "01-saves.html").read_text("utf-8")
     assert "Does the report find the key figure?" in page and "data:image/png;base64" in page
 
