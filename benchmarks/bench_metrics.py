@@ -44,11 +44,13 @@ def make_data(n_rows, seed=2024):
     counts[-1] -= cum[n_j - 1] - n_rows
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     jid = np.repeat(np.arange(1, n_j + 1, dtype=np.int64), counts)
-    step = np.arange(n_rows, dtype=np.int64) - np.repeat(starts, counts) + 1
-    tp = rng.integers(0, len(TOUCHPOINTS), n_rows).astype(np.int8)
+    step = np.arange(n_rows, dtype=np.int64)
+    step -= np.repeat(starts, counts)
+    step += 1
+    tp = rng.integers(0, len(TOUCHPOINTS), n_rows, dtype=np.int8)
     ch = np.minimum(tp, len(CHANNELS) - 1)
-    score = rng.integers(-2, 3, n_rows).astype(np.float64)
-    score[rng.random(n_rows) < 0.01] = np.nan
+    score = rng.integers(-2, 3, n_rows, dtype=np.int8).astype(np.float64)
+    score[rng.random(n_rows, dtype=np.float32) < 0.01] = np.nan
     rating = np.repeat(rng.integers(1, 11, n_j).astype(np.float64), counts)
     df = pd.DataFrame({
         "journey_id": jid,

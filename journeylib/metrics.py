@@ -73,8 +73,13 @@ def _linear_valence(values, scales):
     span = np.array([s.high - s.low for s in table], dtype=np.float64)
     rev = np.array([s.reversed for s in table])
     if len(cats) == 1:
-        v = 2.0 * (values - low[0]) / span[0] - 1.0
-        return -v if rev[0] else v
+        v = values - low[0]  # in place from here on: one new array
+        v *= 2.0
+        v /= span[0]
+        v -= 1.0
+        if rev[0]:
+            np.negative(v, out=v)
+        return v
     codes = scales.cat.codes.to_numpy()
     v = 2.0 * (values - low[codes]) / span[codes] - 1.0
     return np.where(rev[codes], -v, v) if rev.any() else v
@@ -111,27 +116,42 @@ class _Groups:
 
     def __init__(self, starts, n_rows):
         self.starts = starts
-        self.counts = np.diff(np.append(starts, n_rows))
+        self.bounds = np.append(starts, n_rows)
+        self.counts = np.diff(self.bounds)
         self.n = n_rows
         self._gidx = None
 
     @property
     def gidx(self):
         if self._gidx is None:
-            self._gidx = np.repeat(np.arange(len(self.starts)), self.counts)
+            dt = np.int32 if len(self.starts) < 2**31 else np.int64
+            self._gidx = np.repeat(np.arange(len(self.starts), dtype=dt), self.counts)
         return self._gidx
 
-    def sum(self, x, dtype=None):
-        return np.add.reduceat(x, self.starts, dtype=dtype)
+    def sum(self, x):
+        return np.add.reduceat(x, self.starts)
+
+    def count(self, mask):
+        """True entries of a boolean row mask, per group."""
+        return np.diff(np.searchsorted(np.flatnonzero(mask), self.bounds))
 
     def expand(self, per_group):
         return np.repeat(per_group, self.counts)
+
+    def subset(self, groups):
+        """Row positions of some groups, and where each group starts among them."""
+        cnt = self.counts[groups]
+        sub_bounds = np.concatenate(([0], np.cumsum(cnt)))
+        rows = np.repeat(self.starts[groups] - sub_bounds[:-1], cnt) + np.arange(sub_bounds[-1])
+        return rows, sub_bounds
 
     def n_distinct(self, codes, n_cat):
         """Distinct non-missing codes per group."""
         valid = codes >= 0
         if n_cat <= _BITMASK_MAX:
-            bits = np.left_shift(np.uint64(1), codes.astype(np.uint64))
+            dt = next(t for t in (np.uint8, np.uint16, np.uint32, np.uint64)
+                      if np.iinfo(t).bits >= n_cat)
+            bits = np.left_shift(dt(1), codes.astype(dt))
             if not valid.all():
                 bits[~valid] = 0
             return np.bitwise_count(np.bitwise_or.reduceat(bits, self.starts)).astype(np.int64)
@@ -140,19 +160,30 @@ class _Groups:
         return np.bincount(uniq // n_cat, minlength=len(self.starts)).astype(np.int64)
 
 
-def _positions(g, mask, *, last):
-    """Per group: the last (or first) row position where `mask` is True; -1 when none."""
-    pos = np.arange(g.n, dtype=np.int64)
+def _last_where(hit, sub_bounds, *, last=True):
+    """Per sub-group: position of the last (first) True in `hit`, -1 when none."""
+    pos = np.flatnonzero(hit)
     if last:
-        return np.maximum.reduceat(np.where(mask, pos, -1), g.starts)
-    first = np.minimum.reduceat(np.where(mask, pos, g.n), g.starts)
-    return np.where(first == g.n, -1, first)
+        i = np.searchsorted(pos, sub_bounds[1:]) - 1
+        ok = (i >= 0) & (pos[np.maximum(i, 0)] >= sub_bounds[:-1]) if len(pos) else np.zeros(len(i), bool)
+    else:
+        i = np.searchsorted(pos, sub_bounds[:-1])
+        ok = (i < len(pos)) & (pos[np.minimum(i, len(pos) - 1)] < sub_bounds[1:]) if len(pos) \
+            else np.zeros(len(i), bool)
+    out = np.full(len(i), -1, dtype=np.int64)
+    out[ok] = pos[i[ok]]
+    return out
 
 
-def _pick(v, pos):
-    out = np.full(len(pos), np.nan)
-    ok = pos >= 0
-    out[ok] = v[pos[ok]]
+def _end_value(g, v, *, last):
+    """First or last non-missing value per group (NaN when none)."""
+    at = g.bounds[1:] - 1 if last else g.starts
+    out = v[at]
+    todo = np.flatnonzero(np.isnan(out))
+    if len(todo):
+        rows, sub_bounds = g.subset(todo)
+        pos = _last_where(~np.isnan(v[rows]), sub_bounds, last=last)
+        out[todo] = np.where(pos >= 0, v[rows[np.maximum(pos, 0)]], np.nan)
     return out
 
 
@@ -243,73 +274,84 @@ def journey_summary(data, *, metrics=None):
         key, labels = pd.factorize(jid, sort=True)
     step = data["step"].to_numpy()
     n_rows = len(key)
-    dk = np.diff(key)
+    brk = key[1:] != key[:-1]
     order = None
-    if not ((dk >= 0).all() and ((dk > 0) | (np.diff(step) > 0)).all()):
+    if (key[1:] < key[:-1]).any() or ((step[1:] <= step[:-1]) & ~brk).any():
         order = np.lexsort((step, key))
         key = key[order]
         step = step[order]
-        dk = np.diff(key)
+        brk = key[1:] != key[:-1]
 
     def col(name):
         a = data[name]
         return a if order is None else a.iloc[order]
 
-    starts = np.concatenate(([0], np.flatnonzero(dk) + 1)) if n_rows else np.zeros(0, np.int64)
+    starts = np.concatenate(([0], np.flatnonzero(brk) + 1))
+    del brk
     g = _Groups(starts, n_rows)
     out = {"journey_id": key[starts] if labels is None else labels[key[starts]]}
     res = {}
 
     v = _linear_valence(col("score").to_numpy(), col("score_scale"))
-    valid = ~np.isnan(v)
-    complete = bool(valid.all())
-    n_valid = g.counts if complete else g.sum(valid, dtype=np.int64)
+    nan_mask = np.isnan(v)
+    n_missing = g.count(nan_mask)
+    complete = not n_missing.any()
+    n_valid = g.counts - n_missing
     empty = n_valid == 0
-    vz = v if complete else np.where(valid, v, 0.0)
 
     res["n_touchpoints"] = g.counts
-    res["n_missing"] = g.counts - n_valid
+    res["n_missing"] = n_missing
     with np.errstate(invalid="ignore", divide="ignore"):
-        if need & {"mean", "trend", "volatility"}:
-            res["mean"] = g.sum(vz) / n_valid
+        # metrics that skip NaN themselves
         if "min" in need:
-            mn = np.minimum.reduceat(v if complete else np.where(valid, v, np.inf), starts)
-            res["min"] = np.where(empty, np.nan, mn)
+            res["min"] = np.fmin.reduceat(v, starts)
         if "max" in need:
-            mx = np.maximum.reduceat(v if complete else np.where(valid, v, -np.inf), starts)
-            res["max"] = np.where(empty, np.nan, mx)
+            res["max"] = np.fmax.reduceat(v, starts)
         if "trough" in need:
             res["trough"] = res["min"]
         if "first" in need:
-            res["first"] = v[starts] if complete else _pick(v, _positions(g, valid, last=False))
+            res["first"] = _end_value(g, v, last=False)
         if "last" in need:
-            res["last"] = v[starts + g.counts - 1] if complete else _pick(v, _positions(g, valid, last=True))
+            res["last"] = _end_value(g, v, last=True)
         if "peak" in need:
             res["peak"] = _peak(g, v, res["min"], res["max"])
         if "peak_end" in need:
             res["peak_end"] = (res["peak"] + res["last"]) / 2.0
-        if "median" in need:
-            res["median"] = _median(g, v, valid, n_valid, col)
-        if need & {"trend", "volatility"}:
-            dev = vz - g.expand(res["mean"])
-            if not complete:
-                dev[~valid] = 0.0
-            if "volatility" in need:
-                res["volatility"] = np.where(n_valid > 1, np.sqrt(g.sum(dev * dev) / (n_valid - 1)),
-                                             np.nan)
-            if "trend" in need:
-                x = step.astype(np.float64)
-                if not complete:
-                    x = np.where(valid, x, 0.0)
-                xc = x - g.expand(g.sum(x) / n_valid)
-                if not complete:
-                    xc[~valid] = 0.0
-                sxx = g.sum(xc * xc)
-                res["trend"] = np.where(sxx > 0, g.sum(xc * dev) / sxx, np.nan)
         if "n_negative" in need:
-            res["n_negative"] = g.sum(v < 0, dtype=np.int64)
+            res["n_negative"] = g.count(v < 0)
         if "share_negative" in need:
             res["share_negative"] = np.where(empty, np.nan, res["n_negative"] / n_valid)
+        if "median" in need:
+            res["median"] = _median(g, v, nan_mask, n_valid, col)
+        # from here on missing scores count as 0 (they are excluded by n_valid)
+        if not complete:
+            v[nan_mask] = 0.0
+        if need & {"mean", "trend", "volatility"}:
+            res["mean"] = g.sum(v) / n_valid
+        if need & {"trend", "volatility"}:
+            dev = g.expand(res["mean"])
+            np.subtract(v, dev, out=dev)
+            if not complete:
+                dev[nan_mask] = 0.0
+            tmp = np.empty_like(dev)
+            if "volatility" in need:
+                np.multiply(dev, dev, out=tmp)
+                res["volatility"] = np.where(n_valid > 1, np.sqrt(g.sum(tmp) / (n_valid - 1)), np.nan)
+            if "trend" in need:
+                # sum (x - xbar)(v - vbar) = sum x (v - vbar): dev sums to 0 over a journey
+                x = step.astype(np.float64)
+                if not complete:
+                    x[nan_mask] = 0.0
+                sx = g.sum(x)
+                np.multiply(x, x, out=tmp)
+                sxx = g.sum(tmp) - sx * sx / n_valid
+                np.multiply(x, dev, out=tmp)
+                sxy = g.sum(tmp)
+                del x
+                res["trend"] = np.where(sxx > 1e-9 * np.maximum(sx * sx / n_valid, 1), sxy / sxx,
+                                        np.nan)
+            del dev, tmp
+    del v, nan_mask
     if "n_channels" in need or "channel_switches" in need:
         codes, n_cat = _codes(col("channel"))
         if "n_channels" in need:
@@ -318,12 +360,12 @@ def journey_summary(data, *, metrics=None):
             sw = np.zeros(n_rows, dtype=bool)
             sw[1:] = (codes[1:] != codes[:-1]) & (codes[1:] >= 0) & (codes[:-1] >= 0)
             sw[starts] = False
-            res["channel_switches"] = g.sum(sw, dtype=np.int64)
+            res["channel_switches"] = g.count(sw)
     if "n_actors" in need:
         res["n_actors"] = g.n_distinct(*_codes(col("actor")))
     if "n_repeats" in need:
         codes, n_cat = _codes(col("touchpoint"))
-        res["n_repeats"] = g.counts - g.n_distinct(codes, n_cat) - g.sum(codes < 0, dtype=np.int64)
+        res["n_repeats"] = g.counts - g.n_distinct(codes, n_cat) - g.count(codes < 0)
     if "effort" in need:
         res["effort"] = -res["n_repeats"].astype(np.float64)
     if "duration" in need:
@@ -354,39 +396,36 @@ def _peak(g, v, mn, mx):
         peak = np.where(mx > -mn, mx, mn)
         tie = np.flatnonzero((mx == -mn) & (mx > 0))
     if len(tie):
-        cnt = g.counts[tie]
-        first = g.starts[tie]
-        offsets = np.repeat(first - np.concatenate(([0], np.cumsum(cnt)[:-1])), cnt)
-        rows = offsets + np.arange(cnt.sum())
-        sub_starts = np.concatenate(([0], np.cumsum(cnt)[:-1]))
-        a = np.abs(v[rows])
-        hit = a == np.repeat(mx[tie], cnt)
-        pos = np.maximum.reduceat(np.where(hit, np.arange(len(rows)), -1), sub_starts)
-        peak[tie] = v[rows[pos]]
+        rows, sub_bounds = g.subset(tie)
+        vv = v[rows]
+        hit = np.abs(vv) == np.repeat(mx[tie], np.diff(sub_bounds))
+        peak[tie] = vv[_last_where(hit, sub_bounds)]
     return peak
 
 
-def _median(g, v, valid, n_valid, col):
+def _median(g, v, nan_mask, n_valid, col):
     """Grouped median: counting on the levels of one integer scale, else pandas."""
     scales = col("score_scale")
     cats = scales.cat.categories
     if len(cats) == 1 and get_scale(cats[0]).integer:
         s = get_scale(cats[0])
         k = int(s.high - s.low) + 1
-        x = col("score").to_numpy()
-        level = np.where(valid, x - s.low, k).astype(np.int64)  # missing -> extra level k
-        counts = np.bincount(g.gidx * (k + 1) + level, minlength=len(g.starts) * (k + 1))
+        level = col("score").to_numpy() - s.low
+        level[nan_mask] = k  # missing -> an extra level k
+        key = g.gidx.astype(np.int64) * (k + 1)
+        key += level.astype(np.int64)
+        del level
+        counts = np.bincount(key, minlength=len(g.starts) * (k + 1))
+        del key
         cum = counts.reshape(-1, k + 1)[:, :k].cumsum(axis=1)
-        lo = (n_valid - 1) // 2
-        hi = n_valid // 2
-        lev_lo = (cum <= lo[:, None]).sum(axis=1)
-        lev_hi = (cum <= hi[:, None]).sum(axis=1)
-        vals = np.asarray(_linear_valence(np.arange(k, dtype=np.float64) + s.low,
-                                          pd.Series(pd.Categorical([cats[0]] * k))))
+        lev_lo = (cum <= ((n_valid - 1) // 2)[:, None]).sum(axis=1)
+        lev_hi = (cum <= (n_valid // 2)[:, None]).sum(axis=1)
+        vals = _linear_valence(np.arange(k, dtype=np.float64) + s.low,
+                               pd.Series(pd.Categorical([cats[0]] * k)))
         vals = np.append(vals, np.nan)
-        med = (vals[np.minimum(lev_lo, k)] + vals[np.minimum(lev_hi, k)]) / 2.0
-        return np.where(n_valid == 0, np.nan, med)
-    return pd.Series(v).groupby(g.gidx, sort=True).median().to_numpy()
+        return (vals[np.minimum(lev_lo, k)] + vals[np.minimum(lev_hi, k)]) / 2.0
+    w = np.where(nan_mask, np.nan, v)
+    return pd.Series(w).groupby(g.gidx, sort=True).median().to_numpy()
 
 
 def _duration(g, ts):
