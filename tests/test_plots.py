@@ -14,7 +14,9 @@ from scipy import stats as sps
 
 import journeylib as jl
 from journeylib import plots
-from journeylib.faces import find_faces, valence_color
+from journeylib.plots._common import _fmt
+from journeylib.plots.faces import find_faces
+from journeylib.plots.theme import valence_color
 
 PAYPAL_SCORES = [-1, 2, 0, 0, -2, -1, 2, 1, 1]
 PAYPAL_TOUCHPOINTS = [
@@ -473,7 +475,7 @@ def test_journey_card_is_a_figure_with_the_numbers(paypal):
     cells = {t.get_text() for t in table_ax.tables[0].get_celld().values()
              for t in [t.get_text()]}
     mean = np.mean(PAYPAL_SCORES) / 2
-    fmt = plots._fmt
+    fmt = _fmt
     assert {fmt(mean), fmt(-0.5), fmt(-0.5 - mean)} <= cells
     peak_end = jl.journey_summary(paypal)["peak_end"].iloc[0]
     assert fmt(peak_end) in cells

@@ -1,0 +1,294 @@
+"""Figures of statistics results: :func:`rule_plot`, :func:`driver_plot` and :func:`nps_plot`.
+
+Each draws a result frame of :mod:`journeylib.stats` (``compare_rules``,
+``key_drivers``, ``nps``) as it comes, one row per rule, touchpoint or group.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ._common import _fmt, _need
+from .theme import GREY, INK, NEG, POS, valence_color
+
+__all__ = ["rule_plot", "driver_plot", "nps_plot"]
+
+def rule_plot(result, *, ax=None, **kwargs):
+    """Forest plot of :func:`journeylib.compare_rules`: each rule's score with its interval.
+
+    Rules are listed top to bottom in the order of `result` (best first); the
+    best is drawn in blue.  The reference line is 0 for R\u00b2 and 0.5 (chance)
+    for AUC.
+
+    Parameters
+    ----------
+    result : pandas.DataFrame
+        Columns ``rule``, ``score``, ``ci_low``, ``ci_high`` and optionally
+        ``score_name`` (``"r2"`` or ``"auc"``).
+    ax : matplotlib.axes.Axes, optional
+    **kwargs
+        Passed to the markers (``ax.plot``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd, journeylib as jl
+    >>> res = pd.DataFrame({"rule": ["peak_end", "mean"], "score_name": "r2",
+    ...                     "score": [0.41, 0.30], "ci_low": [0.35, 0.22],
+    ...                     "ci_high": [0.47, 0.37]})
+    >>> ax = jl.rule_plot(res)
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['peak_end', 'mean']
+    """
+    _need(result, ["rule", "score", "ci_low", "ci_high"], "rule_plot")
+    if ax is None:
+        ax = plt.gca()
+    k = len(result)
+    y = np.arange(k)[::-1].astype(float)
+    score = result["score"].to_numpy(dtype="float64")
+    lo = result["ci_low"].to_numpy(dtype="float64")
+    hi = result["ci_high"].to_numpy(dtype="float64")
+    names = set(result["score_name"].astype(str)) if "score_name" in result.columns else {"score"}
+    name = names.pop() if len(names) == 1 else "score"
+    ax.hlines(y, lo, hi, color=GREY, linewidth=2.2, zorder=2, gid="journeylib-ci")
+    colors = [POS] + [INK] * (k - 1)
+    kw = {"marker": "o", "markersize": 8, "linestyle": "none", "zorder": 3} | kwargs
+    for yi, si, ci in zip(y, score, colors, strict=True):
+        ax.plot([si], [yi], color=ci, **kw)
+    ref = {"auc": 0.5, "r2": 0.0}.get(name)
+    if ref is not None:
+        ax.axvline(ref, color=GREY, linestyle=":", linewidth=1.0, zorder=1)
+    for yi, si, h in zip(y, score, hi, strict=True):
+        label = f"{si:.2f}".replace("-0.00", "0.00").replace("-", "\u2212")
+        ax.annotate(label, xy=(np.nanmax([si, h]), yi), xytext=(6, 0),
+                    textcoords="offset points", va="center", fontsize="small", color=INK)
+    ax.set_yticks(y, result["rule"].astype(str).to_list())
+    ax.set_ylim(-0.7, k - 0.3)
+    label = {"r2": "cross-validated R\u00b2", "auc": "cross-validated AUC"}.get(name, name)
+    ax.set_xlabel(label)
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", visible=True, color="#ececec")
+    right = np.nanmax(np.r_[hi, score])
+    left = np.nanmin(np.r_[lo, score, ref if ref is not None else np.nan])
+    pad = 0.12 * (right - left if right > left else 1.0)
+    ax.set_xlim(left - pad / 2, right + pad * 1.6)
+    return ax
+
+
+def driver_plot(result, *, x="performance", y="importance", label="touchpoint", ax=None,
+                **kwargs):
+    """Importance-performance chart (Martilla and James 1977) of :func:`journeylib.key_drivers`.
+
+    Each touchpoint is a point at its performance (x, mean valence) and its
+    importance (y) with the interval of the importance; dashed crosshairs at
+    the means split the chart into four quadrants: *concentrate here* (important,
+    performing poorly), *keep up the good work*, *low priority* and *possible
+    overkill*.  Labels are moved apart so they do not overlap.
+
+    Parameters
+    ----------
+    result : pandas.DataFrame
+        Columns `label`, `x`, `y`, and optionally ``ci_low``/``ci_high`` (of `y`).
+    x, y, label : str
+        Column names.
+    ax : matplotlib.axes.Axes, optional
+    **kwargs
+        Passed to ``ax.scatter``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd, journeylib as jl
+    >>> res = pd.DataFrame({"touchpoint": ["web", "email", "phone"],
+    ...                     "importance": [0.2, 0.5, 0.4], "performance": [0.6, -0.1, 0.2]})
+    >>> ax = jl.driver_plot(res)
+    >>> sorted(t.get_text() for t in ax.texts if t.get_gid() == "journeylib-label")
+    ['email', 'phone', 'web']
+    """
+    _need(result, [label, x, y], "driver_plot")
+    if ax is None:
+        ax = plt.gca()
+    xs = result[x].to_numpy(dtype="float64")
+    ys = result[y].to_numpy(dtype="float64")
+    names = result[label].astype(str).to_list()
+    if {"ci_low", "ci_high"} <= set(result.columns):
+        lo = result["ci_low"].to_numpy(dtype="float64")
+        hi = result["ci_high"].to_numpy(dtype="float64")
+        ax.vlines(xs, lo, hi, color="#bdbdbd", linewidth=1.4, zorder=2, gid="journeylib-ci")
+    else:
+        lo, hi = ys, ys
+    mx, my = float(np.nanmean(xs)), float(np.nanmean(ys))
+    colors = [valence_color(v) for v in xs]
+    kw = {"s": 70, "c": colors, "edgecolor": INK, "linewidth": 0.8, "zorder": 3} | kwargs
+    ax.scatter(xs, ys, **kw)
+    ax.axvline(mx, color=GREY, linestyle="--", linewidth=0.9, zorder=1)
+    ax.axhline(my, color=GREY, linestyle="--", linewidth=0.9, zorder=1)
+    xr = np.nanmax(xs) - np.nanmin(xs) or 1.0
+    yr = np.nanmax(hi) - np.nanmin(lo) or 1.0
+    ax.set_xlim(np.nanmin(xs) - 0.15 * xr, np.nanmax(xs) + 0.35 * xr)
+    ax.set_ylim(np.nanmin(lo) - 0.12 * yr, np.nanmax(hi) + 0.15 * yr)
+    quad = {"concentrate here": (0.01, 0.99, "left", "top"),
+            "keep up the good work": (0.99, 0.99, "right", "top"),
+            "low priority": (0.01, 0.01, "left", "bottom"),
+            "possible overkill": (0.99, 0.01, "right", "bottom")}
+    for text, (qx, qy, ha, va) in quad.items():
+        ax.text(qx, qy, text, transform=ax.transAxes, ha=ha, va=va, fontsize="small",
+                color="#6b6b6b", style="italic", gid="journeylib-quadrant")
+    texts = [ax.annotate(nm, xy=(xi, yi), xytext=(7, 0), textcoords="offset points",
+                         ha="left", va="center", fontsize="small", color=INK,
+                         gid="journeylib-label")
+             for nm, xi, yi in zip(names, xs, ys, strict=True)]
+    ax.set_xlabel(f"{x} (mean valence)")
+    ax.set_ylabel(y)
+    ax.grid(False)
+    _repel_simple(ax, texts)
+    return ax
+
+
+def _repel_simple(ax, texts, max_iter=300):
+    """Shift overlapping labels apart vertically (in points), also off the data points.
+
+    Labels move, points stay; a thin leader line joins a label to its point when it
+    moved more than a few points.
+    """
+    if not texts:
+        return
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    to_pt = 72.0 / fig.dpi
+    start = [t.xyann[1] for t in texts]
+    pts = ax.transData.transform(np.array([t.xy for t in texts], dtype=float))
+    r = 5.0 / to_pt  # marker radius (s=70 -> about 4.2 pt) plus a margin, in pixels
+
+    def overlap(a, b):
+        return a.x0 < b.x1 + 1 and b.x0 < a.x1 + 1 and a.y0 < b.y1 + 1 and b.y0 < a.y1 + 1
+
+    def shift(idx, dy_px):
+        ox, oy = texts[idx].xyann
+        texts[idx].xyann = (ox, oy + dy_px * to_pt)
+
+    from matplotlib.transforms import Bbox
+
+    obstacles = [Bbox([[px - r, py - r], [px + r, py + r]]) for px, py in pts]
+    for _ in range(max_iter):
+        boxes = [t.get_window_extent(renderer) for t in texts]
+        moved = False
+        for i in range(len(texts)):
+            for j in range(i + 1, len(texts)):
+                a, b = boxes[i], boxes[j]
+                if not overlap(a, b):
+                    continue
+                dy = (min(a.y1, b.y1) - max(a.y0, b.y0)) / 2 + 1.5
+                up, down = (i, j) if (a.y0 + a.y1) >= (b.y0 + b.y1) else (j, i)
+                shift(up, dy)
+                shift(down, -dy)
+                boxes[up] = texts[up].get_window_extent(renderer)
+                boxes[down] = texts[down].get_window_extent(renderer)
+                moved = True
+            for k, obs in enumerate(obstacles):
+                if k == i or not overlap(boxes[i], obs):
+                    continue
+                a = boxes[i]
+                if (a.y0 + a.y1) / 2 >= (obs.y0 + obs.y1) / 2:
+                    shift(i, obs.y1 - a.y0 + 1.5)
+                else:
+                    shift(i, obs.y0 - a.y1 - 1.5)
+                boxes[i] = texts[i].get_window_extent(renderer)
+                moved = True
+        if not moved:
+            break
+    for t, y0 in zip(texts, start, strict=True):
+        if abs(t.xyann[1] - y0) > 6:
+            ax.annotate("", xy=t.xy, xytext=(t.xyann[0] - 1, t.xyann[1]),
+                        textcoords="offset points",
+                        arrowprops={"arrowstyle": "-", "color": GREY, "linewidth": 0.6,
+                                    "shrinkA": 0, "shrinkB": 4})
+
+
+def nps_plot(result, *, label=None, ax=None, **kwargs):
+    """Stacked bars of detractors, passives and promoters with the NPS and its margin.
+
+    Parameters
+    ----------
+    result : pandas.DataFrame
+        One row per group, as from :func:`journeylib.nps`: ``share_detractors``,
+        ``share_passives``, ``share_promoters`` (fractions or percentages),
+        ``nps`` and optionally ``ci_low``/``ci_high`` (the margin shown is half
+        their distance) and ``n``.
+    label : str, optional
+        Column naming each row's group; by default the index when there are
+        several rows.
+    ax : matplotlib.axes.Axes, optional
+    **kwargs
+        Passed to ``ax.barh``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd, journeylib as jl
+    >>> res = pd.DataFrame({"nps": [33.3], "ci_low": [18.7], "ci_high": [47.9], "n": [100],
+    ...                     "share_detractors": [1 / 6], "share_passives": [1 / 3],
+    ...                     "share_promoters": [0.5]})
+    >>> ax = jl.nps_plot(res)
+    >>> [round(float(p.get_width()), 1) for p in ax.patches]
+    [16.7, 33.3, 50.0]
+    """
+    cols = ["share_detractors", "share_passives", "share_promoters", "nps"]
+    _need(result, cols, "nps_plot")
+    if ax is None:
+        ax = plt.gca()
+    shares = result[cols[:3]].to_numpy(dtype="float64")
+    pct = shares * 100 if np.nanmax(np.nansum(shares, axis=1)) <= 1.0 + 1e-9 else shares
+    nps = result["nps"].to_numpy(dtype="float64")
+    implied = pct[:, 2] - pct[:, 0]
+    scale = 100.0 if np.allclose(nps * 100, implied, atol=0.6) and not np.allclose(
+        nps, implied, atol=0.6) else 1.0
+    if "ci_low" in result.columns and "ci_high" in result.columns:
+        margin = (result["ci_high"] - result["ci_low"]).to_numpy(dtype="float64") / 2 * scale
+    else:
+        margin = np.full(len(result), np.nan)
+    if label is not None:
+        names = result[label].astype(str).to_list()
+    elif len(result) > 1:
+        names = [str(i) for i in result.index]
+    else:
+        names = ["all"]
+    k = len(result)
+    y = np.arange(k)[::-1].astype(float)
+    left = np.zeros(k)
+    parts = [("detractors (0\u20136)", NEG, "white"), ("passives (7\u20138)", "#e0e0e0", INK),
+             ("promoters (9\u201310)", POS, "white")]
+    for j, (name, color, ink) in enumerate(parts):
+        kw = {"height": 0.6, "edgecolor": "white", "linewidth": 1.0} | kwargs
+        ax.barh(y, pct[:, j], left=left, color=color, label=name, **kw)
+        for yi, w, l0 in zip(y, pct[:, j], left, strict=True):
+            if w >= 7:
+                ax.text(l0 + w / 2, yi, f"{w:.0f}%", ha="center", va="center", color=ink,
+                        fontsize="small", fontweight="bold")
+        left = left + pct[:, j]
+    for yi, s, m, rows in zip(y, nps * scale, margin,
+                              result["n"] if "n" in result.columns else [None] * k, strict=True):
+        txt = f"NPS {_fmt(s, 0)}" + (f" \u00b1 {m:.1f}" if np.isfinite(m) else "")
+        if rows is not None and np.isfinite(rows):
+            txt += f"\nn = {int(rows):,}"
+        ax.annotate(txt, xy=(100, yi), xytext=(8, 0), textcoords="offset points", ha="left",
+                    va="center", fontsize="small", fontweight="bold", color=INK,
+                    annotation_clip=False, gid="journeylib-nps")
+    ax.set_yticks(y, names)
+    ax.set_xlim(0, 100)
+    ax.set_ylim(-0.6, k - 0.4)
+    ax.set_xlabel("share of respondents (%)")
+    ax.grid(False)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False,
+              fontsize="small", handlelength=1.2, borderaxespad=0.2)
+    return ax
