@@ -21,6 +21,7 @@ import resource
 import statistics
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -133,14 +134,20 @@ def main(argv=None):
           f"{df.memory_usage(deep=True).sum() / 1e6:.0f} MB, made in {time.perf_counter() - t0:.1f} s; "
           f"peak RSS so far {peak_mb():.0f} MB")
 
+    peak_data = peak_mb()
     floor, _ = timed(lambda: df["score"].to_numpy().sum(), rep)
     core, ours = timed(lambda: journey_summary(df, metrics=list(CORE_METRICS)), rep)
     allm, _ = timed(lambda: journey_summary(df), rep)
     peak = peak_mb()
+    tracemalloc.start()
+    journey_summary(df)
+    own = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
     print(f"numpy floor (one pass over score)      {floor:8.3f} s")
     print(f"journey_summary core ({len(CORE_METRICS)} metrics)      {core:8.3f} s")
     print(f"journey_summary all metrics            {allm:8.3f} s   ({allm / core:.2f}x core)")
-    print(f"peak RSS after journeylib runs         {peak:8.0f} MB")
+    print(f"peak RSS after journeylib runs         {peak:8.0f} MB   (of which the data and its "
+          f"generation {peak_data:.0f} MB; journey_summary itself allocates at most {own:.0f} MB)")
 
     peers = {}
     try:

@@ -121,6 +121,12 @@ def test_validated_and_raw_input_agree_and_caller_frame_untouched():
     raw = journey_summary(df)
     pd.testing.assert_frame_equal(df, before)
     pd.testing.assert_frame_equal(raw, journey_summary(validate(df)))
+    contract = simulate_journeys(50, seed=2)  # already validated: read in place, never written
+    contract.loc[contract.index[::7], "score"] = np.nan
+    before = contract.copy()
+    journey_summary(contract)
+    journey_summary(contract.iloc[::-1])
+    pd.testing.assert_frame_equal(contract, before)
 
 
 def test_peak_tie_takes_the_later_moment_and_all_missing_journey():
