@@ -6,8 +6,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ..scales import add_valence
-
 
 def _need(data, columns, what):
     if not isinstance(data, pd.DataFrame):
@@ -21,15 +19,9 @@ def _need(data, columns, what):
 
 
 def _summary(data):
-    """journey_summary of tidy data (metrics module); a minimal vectorised stand-in without it."""
-    try:
-        from ..metrics import journey_summary
-    except ImportError:
-        d = add_valence(data)
-        g = d.groupby("journey_id", sort=True)
-        out = pd.DataFrame({"mean": g["valence"].mean(), "rating": g["rating_valence"].first()})
-        out["gap"] = out["rating"] - out["mean"]
-        return out.reset_index()
+    """journey_summary of tidy data (one definition of every metric: journeylib.metrics)."""
+    from ..metrics import journey_summary
+
     return journey_summary(data)
 
 

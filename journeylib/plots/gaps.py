@@ -21,7 +21,6 @@ from .theme import GREY, INK, NEG, POS
 
 __all__ = ["gap_scatter", "gap_hist"]
 
-_FALLBACK_RULES = ("mean", "median", "min", "max", "first", "last", "peak", "trough", "peak_end")
 
 
 def gap_scatter(summary, *, x="mean", y="rating", hexbin_above=5000, gridsize=41,
@@ -227,10 +226,8 @@ def _check_rule(summary, rule, argname="rule"):
 
 
 def _rules():
-    try:
-        from ..metrics import RULES
-    except ImportError:
-        return _FALLBACK_RULES
+    from ..metrics import RULES
+
     return tuple(RULES)
 
 
