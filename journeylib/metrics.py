@@ -254,8 +254,8 @@ def journey_summary(data, *, metrics=None):
     """
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"Journey data must be a pandas DataFrame, not {type(data).__name__}.")
-    if not _is_contract(data):
-        data = validate(data)
+    if len(data) == 0 or not _is_contract(data):
+        data = validate(data)  # raises for an empty table
     wanted = _resolve(metrics, data.columns)
     need = set(wanted)
     stack = list(wanted)

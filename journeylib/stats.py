@@ -247,6 +247,9 @@ def compare_rules(data, *, rules=DEFAULT_RULES, cv=5, n_boot=1000, confidence=0.
         point-biserial), ``rho`` (Spearman), ``r2`` (out of sample, ``1 -
         SSE/SST``: can be negative), ``mae``, ``auc`` (NaN for a continuous
         outcome), ``n``, ``outcome_type`` (``"continuous"`` or ``"binary"``).
+        A rule that is the same for every journey (constant scores, no
+        repeats for ``effort``) predicts a constant: its ``r`` and ``rho`` are
+        NaN and its ``r2`` is at most about 0.
 
     Raises
     ------
@@ -310,7 +313,9 @@ def compare_rules(data, *, rules=DEFAULT_RULES, cv=5, n_boot=1000, confidence=0.
     with np.errstate(invalid="ignore", divide="ignore"):
         for i, r in enumerate(rules):
             p = P[i]
-            const = np.ptp(p) == 0
+            # a constant rule carries no information; its out-of-fold predictions only
+            # vary with the training means, which would give a spurious (negative) r
+            const = np.ptp(p) == 0 or (r != "all" and np.ptp(cols[r]) == 0)
             rr = np.nan if const else float(np.corrcoef(p, y)[0, 1])
             rho = np.nan if const else float(st.spearmanr(p, y).statistic)
             r2 = float(_r2(y, p))

@@ -160,6 +160,12 @@ def test_metric_selection_and_errors():
                                       "rating_scale": "likert5"}))
 
 
+def test_empty_table_is_refused():
+    empty = simulate_journeys(5, seed=1).iloc[:0]
+    with pytest.raises(JourneyDataError, match="empty"):
+        journey_summary(empty)
+
+
 def test_many_categories_take_the_general_distinct_path():
     rng = np.random.default_rng(8)
     df = _random_tidy(rng, missing=0.0)

@@ -186,6 +186,12 @@ def test_compare_rules_bad_input(sim):
         compare_rules(s, rules=["avg"])
     with pytest.raises(ValueError, match="`cv`"):
         compare_rules(s, cv=1)
+    flat = s.assign(mean=0.25)  # constant scores: a documented NaN, not a crash
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = compare_rules(flat, rules=["mean", "last"], n_boot=50, seed=0).set_index("rule")
+    assert np.isnan(res.loc["mean", "r"]) and np.isnan(res.loc["mean", "rho"])
+    assert res.loc["mean", "r2"] <= 0.0 and res.index[0] == "last"
 
 
 # --- journey versus touchpoint --------------------------------------------------------------------
