@@ -44,7 +44,14 @@ _API: dict[str, str] = {
 __all__ = ["__version__", *sorted(_API)]
 
 
+# submodules reachable as ``jl.<name>`` without an explicit import
+_SUBMODULES = ("datasets", "diary", "engines", "io", "metrics", "plots", "quality", "report",
+               "scales", "schema", "simulate", "stats", "widgets")
+
+
 def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     try:
         module = _API[name]
     except KeyError:
@@ -55,4 +62,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return __all__
+    return [*__all__, *_SUBMODULES]
