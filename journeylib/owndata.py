@@ -22,9 +22,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .io import read_table
 from .schema import JourneyDataError
 
-__all__ = ["add_arguments", "run", "main", "load_data", "read_table", "is_survey_style",
+__all__ = ["add_arguments", "run", "main", "load_data", "is_survey_style",
            "key_driver_table", "example_survey", "NOTEBOOK", "FORMATS"]
 
 #: The notebook the command executes.
@@ -34,39 +35,6 @@ _SEED_CASES = "seed_cases"
 
 
 # --- reading -------------------------------------------------------------------------------------
-
-def read_table(path):
-    """Read a table as it is (no contract): CSV with ``;``/``,`` and decimal commas, Parquet, Excel.
-
-    The CSV conventions are those of :func:`journeylib.io.read_journeys`; columns
-    holding numbers written as text (``7,5``) become numbers.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
-    >>> _ = p.write_text("resp;web;overall\\na;4;7,5\\n", encoding="utf-8")
-    >>> read_table(p)["overall"].tolist()
-    [7.5]
-    """
-    from . import io as jio
-
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"No such data file: {str(path)!r}.")
-    suffix = path.suffix.lower()
-    if suffix in jio.CSV_SUFFIXES:
-        df, sep, _ = jio._read_csv(path)
-        return jio._normalise(jio._drop_trailing_empty_rows(jio._strip_header(df)), decimal_comma=sep != ",")
-    if suffix in jio.PARQUET_SUFFIXES:
-        return jio._strip_header(pd.read_parquet(path))
-    if suffix in jio.EXCEL_SUFFIXES:
-        df = pd.read_excel(path, engine="openpyxl")
-        return jio._normalise(jio._drop_trailing_empty_rows(jio._strip_header(df)), decimal_comma=True)
-    known = jio.CSV_SUFFIXES + jio.PARQUET_SUFFIXES + jio.EXCEL_SUFFIXES
-    raise ValueError(f"Cannot read {str(path)!r}: unknown file type {suffix or '(none)'!r}. "
-                     f"Readable: {', '.join(known)}.")
-
 
 def _codes(missing):
     """Missing codes from a list, a scalar or a CLI string such as "0,99"."""
