@@ -58,19 +58,30 @@ def _sniff_separator(head: str) -> str:
 
 
 def _read_csv(path: Path):
+    """Read a CSV the way a spreadsheet would: returns (frame, separator, encoding)."""
     with open(path, "rb") as fh:
         head = fh.read(65536)
-    sep = _sniff_separator(head.decode("utf-8-sig", errors="replace"))
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        encodings = ["utf-16"]  # Excel's "Unicode text" export (tab separated)
+    else:
+        encodings = ["utf-8-sig", "cp1252"]
+    text = head.decode(encodings[0], errors="replace").lstrip("\ufeff")
+    first = text.split("\n", 1)[0].strip()
+    hint = re.fullmatch(r"sep=(.)", first)  # Excel's separator line, e.g. "sep=;"
+    sep = hint.group(1) if hint else _sniff_separator(text)
     options = dict(
         sep=sep,
         decimal="," if sep == ";" else ".",
         dtype={"journey_id": str},
         skip_blank_lines=False,
+        skiprows=1 if hint else None,
     )
     try:
-        df = pd.read_csv(path, encoding="utf-8-sig", **options)
-        encoding = "utf-8"
+        df = pd.read_csv(path, encoding=encodings[0], **options)
+        encoding = encodings[0]
     except UnicodeDecodeError:
+        if len(encodings) == 1:
+            raise
         # Not UTF-8: what Windows Excel writes in western Europe.
         df = pd.read_csv(path, encoding="cp1252", encoding_errors="replace", **options)
         encoding = "cp1252"
@@ -284,8 +295,10 @@ def read_journeys(path, *, sheet=None):
     CSV rules:
 
     - the separator is taken from the header line: ``;``, ``,``, tab or ``|``;
+    - a first line ``sep=;`` (which Excel writes and reads) sets the separator;
     - text is UTF-8, with or without a byte-order mark; a file that is not valid
       UTF-8 is read as Windows-1252 (what Windows Excel writes in western Europe);
+      a UTF-16 byte-order mark (Excel's "Unicode text") is honoured;
     - in files separated by ``;`` or tabs (or in Excel cells holding text), a
       column whose values include a decimal comma (``7,5``) is read the Dutch
       way: ``,`` is the decimal mark and ``.`` the thousands separator

@@ -350,3 +350,24 @@ def test_integer_ids_only_for_plain_whole_numbers(dtype):
     for codes in (["1", "007"], ["1", "+2"], ["1", " 2"], ["1", "2.0"], ["1", "A"],
                   ["1", "99999999999999999999"]):
         assert ids(codes) is None, codes
+
+
+def test_excel_unicode_text_export_utf16_tabs(tmp_path):
+    path = write(tmp_path / "unicode.txt", SEMICOLON_CSV.replace(";", "\t").replace('"x\ty"', "x;y"),
+                 encoding="utf-16")
+    assert path.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+    out = read_journeys(path)
+    assert out["touchpoint"].iloc[1] == "café"
+    assert out["score"].tolist() == [72.5, 10.25, 50.0, 99.5]
+
+
+def test_excel_separator_line(tmp_path):
+    # Excel's separator line is not the header, and the hint wins over sniffing
+    text = "sep=;\n" + SEMICOLON_CSV
+    out = read_journeys(write(tmp_path / "hint.csv", text))
+    pd.testing.assert_frame_equal(out, read_journeys(write(tmp_path / "plain.csv", COMMA_CSV)))
+    header = "journey_id,step;touchpoint,x,y,z;score;score_scale;rating;rating_scale\n"
+    raw = read_table(write(tmp_path / "h.csv", "sep=;\n" + header + "1,5;web,a,b,c;4;likert5;3;likert5\n"))
+    assert raw.columns.tolist() == ["journey_id,step", "touchpoint,x,y,z", "score", "score_scale",
+                                    "rating", "rating_scale"]
+    assert raw.iloc[0, 0] == 1.5
