@@ -453,7 +453,8 @@ def key_drivers(data, *, outcome="rating", n_boot=1000, confidence=0.95, seed=No
         column such as ``"recommend"``.
     n_boot : int
         Bootstrap resamples of journeys for the CI of ``importance``
-        (percentile bootstrap).
+        (percentile bootstrap).  Each resample repeats the 2**p regressions:
+        with 12 touchpoints 1,000 resamples take about ten seconds.
     confidence : float
     seed : int, optional
 
