@@ -346,6 +346,14 @@ def _need_columns(df, names, argument):
         )
 
 
+def _tiled_text(names, n):
+    """The text column ``names * n`` (touchpoint names repeated per respondent), built in Arrow."""
+    import pyarrow as pa
+
+    index = pa.array(np.tile(np.arange(len(names), dtype="int32"), n))
+    return pd.array(pa.array(names, type=pa.string()).take(index), dtype="str")
+
+
 def _check_answers(values, notnum, raw, scale, column, problems):
     """Wide-table check of one answer column: numbers on their scale, rows as a spreadsheet shows."""
     s = get_scale(scale)
@@ -527,12 +535,13 @@ def from_wide(df, *, touchpoints, rating, score_scale, rating_scale, id=None, mi
         )
 
     block = np.column_stack([values[c] for c in columns]) if n else np.empty((0, k))
+    scale_codes, scale_names = pd.factorize(np.asarray(scales, dtype=object))
     out = {
         "journey_id": np.repeat(journey_ids, k),
         "step": np.tile(np.arange(1, k + 1, dtype="int64"), n),
-        "touchpoint": pd.array(np.tile(np.asarray(names, dtype=object), n), dtype="str"),
+        "touchpoint": _tiled_text(names, n),
         "score": block.reshape(-1),
-        "score_scale": pd.Categorical(np.tile(np.asarray(scales, dtype=object), n)),
+        "score_scale": pd.Categorical.from_codes(np.tile(scale_codes, n), scale_names),
         "rating": np.repeat(values[rating], k),
         "rating_scale": pd.Categorical.from_codes(np.zeros(n * k, dtype="int8"), [rating_scale]),
     }
