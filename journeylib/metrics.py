@@ -275,20 +275,22 @@ def journey_summary(data, *, metrics=None):
         key, labels = pd.factorize(jid, sort=True)
     step = data["step"].to_numpy()
     n_rows = len(key)
-    brk = key[1:] != key[:-1]
+    # in order when the journey keys of the runs rise and steps rise within each run
+    starts = np.concatenate(([0], np.flatnonzero(key[1:] != key[:-1]) + 1))
+    step_down = step[1:] <= step[:-1]
+    step_down[starts[1:] - 1] = False
     order = None
-    if (key[1:] < key[:-1]).any() or ((step[1:] <= step[:-1]) & ~brk).any():
+    if (key[starts[1:]] <= key[starts[:-1]]).any() or step_down.any():
         order = _sort_order(key, step)
         key = key[order]
         step = step[order]
-        brk = key[1:] != key[:-1]
+        starts = np.concatenate(([0], np.flatnonzero(key[1:] != key[:-1]) + 1))
+    del step_down
 
     def col(name):
         a = data[name]
         return a if order is None else a.iloc[order]
 
-    starts = np.concatenate(([0], np.flatnonzero(brk) + 1))
-    del brk
     g = _Groups(starts, n_rows)
     out = {"journey_id": key[starts] if labels is None else labels[key[starts]]}
     res = {}

@@ -110,6 +110,8 @@ def test_string_ids_and_unsorted_rows_give_identical_summary():
     a = journey_summary(ordered)
     b = journey_summary(df.sample(frac=1.0, random_state=4))
     pd.testing.assert_frame_equal(a, b)
+    blocks = df.sort_values(["journey_id", "step"], ascending=[False, True])  # grouped, ids falling
+    pd.testing.assert_frame_equal(a, journey_summary(blocks))
     assert a["journey_id"].tolist() == sorted(df["journey_id"].unique())
     _compare(a, _reference(df))
 
