@@ -1,18 +1,25 @@
-"""Time and peak memory of ``journeylib.validate`` on a large synthetic tidy table.
+"""Time and peak memory of the foundation on a large synthetic table: validate, from_wide, read_journeys.
 
-Usage: ``python benchmarks/bench_validate.py --rows 10000000``.  Prints one line per stage.
+Usage: ``python benchmarks/bench_validate.py --rows 10000000`` (``--csv`` also times
+``read_journeys`` on a semicolon/decimal-comma file written to a temporary folder).
+Prints one line per stage.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
+import tempfile
 import time
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 
 def make(rows: int, steps: int = 8, seed: int = 0) -> pd.DataFrame:
+    """A tidy table: ``rows // steps`` journeys of `steps` moments, likert5 scores, stars10 ratings."""
     rng = np.random.default_rng(seed)
     n = rows // steps
     rating = rng.integers(1, 11, n).astype("float64")
@@ -28,26 +35,49 @@ def make(rows: int, steps: int = 8, seed: int = 0) -> pd.DataFrame:
     })
 
 
+def peak_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # kB -> GB (Linux)
+
+
+def timed(label, func, *args, **kwargs):
+    t = time.perf_counter()
+    out = func(*args, **kwargs)
+    print(f"{label}: {time.perf_counter() - t:.2f} s (peak RSS so far {peak_gb():.2f} GB)", flush=True)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2_000_000)
-    parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--csv", action="store_true", help="also write and read a Dutch CSV")
     args = parser.parse_args()
+    from journeylib.io import from_wide, read_journeys
     from journeylib.schema import validate
 
     df = make(args.rows)
-    print(f"rows: {len(df):,}")
-    if args.profile:
-        import cProfile
-        import pstats
-        cProfile.runctx("validate(df)", globals(), locals(), "/tmp/validate.prof")
-        pstats.Stats("/tmp/validate.prof").sort_stats("cumulative").print_stats(25)
-        return
-    for _ in range(args.repeat):
-        t = time.perf_counter()
-        validate(df)
-        print(f"validate: {time.perf_counter() - t:.2f} s")
+    print(f"rows: {len(df):,}; table built, peak RSS {peak_gb():.2f} GB")
+    timed("validate (tidy, sorted ids)", validate, df)
+    timed("validate (rows shuffled)", validate,
+          df.sample(frac=1.0, random_state=0).reset_index(drop=True))
+
+    steps = 10
+    n = args.rows // steps
+    rng = np.random.default_rng(1)
+    wide = pd.DataFrame({f"tp{i}": rng.integers(0, 6, n) for i in range(steps)})
+    wide["overall"] = rng.integers(1, 11, n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the count of 0 = not rated
+        timed(f"from_wide ({n:,} respondents x {steps})", from_wide, wide,
+              touchpoints=[f"tp{i}" for i in range(steps)], rating="overall",
+              score_scale="likert5", rating_scale="stars10", missing=0)
+
+    if args.csv:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "dutch.csv"
+            timed("write ;-separated CSV with decimal commas",
+                  df.assign(score=df["score"] - 0.5, score_scale="percent").to_csv,
+                  path, sep=";", decimal=",", index=False)
+            timed("read_journeys (that CSV)", read_journeys, path)
 
 
 if __name__ == "__main__":
