@@ -411,7 +411,13 @@ def _peak(g, v, mn, mx):
     with np.errstate(invalid="ignore"):
         peak = np.where(mx > -mn, mx, mn)
         tie = np.flatnonzero((mx == -mn) & (mx > 0))
-    if len(tie):
+    if 5 * len(tie) > len(g.starts):
+        # many ties (common on short integer scales): one pass over all rows is cheaper
+        target = np.full(len(g.starts), np.nan)
+        target[tie] = mx[tie]
+        hit = np.abs(v) == g.expand(target)
+        peak[tie] = v[_last_where(hit, g.bounds)[tie]]
+    elif len(tie):
         rows, sub_bounds = g.subset(tie)
         vv = v[rows]
         hit = np.abs(vv) == np.repeat(mx[tie], np.diff(sub_bounds))
@@ -426,14 +432,22 @@ def _median(g, v, nan_mask, n_valid, col):
     if len(cats) == 1 and get_scale(cats[0]).integer:
         s = get_scale(cats[0])
         k = int(s.high - s.low) + 1
-        level = col("score").to_numpy() - s.low
-        level[nan_mask] = k  # missing -> an extra level k
-        key = g.gidx.astype(np.int64) * (k + 1)
-        key += level.astype(np.int64)
-        del level
-        counts = np.bincount(key, minlength=len(g.starts) * (k + 1))
-        del key
-        cum = counts.reshape(-1, k + 1)[:, :k].cumsum(axis=1)
+        x = col("score").to_numpy()
+        if k <= 8:
+            # cumulative counts per journey, one comparison pass per level (NaN compares False)
+            cum = np.empty((len(g.starts), k), dtype=np.int64)
+            for i in range(k - 1):
+                cum[:, i] = g.count(x <= s.low + i)
+            cum[:, k - 1] = n_valid
+        else:
+            level = x - s.low
+            level[nan_mask] = k  # missing -> an extra level k
+            key = g.gidx.astype(np.int64) * (k + 1)
+            key += level.astype(np.int64)
+            del level
+            counts = np.bincount(key, minlength=len(g.starts) * (k + 1))
+            del key
+            cum = counts.reshape(-1, k + 1)[:, :k].cumsum(axis=1)
         lev_lo = (cum <= ((n_valid - 1) // 2)[:, None]).sum(axis=1)
         lev_hi = (cum <= (n_valid // 2)[:, None]).sum(axis=1)
         vals = _linear_valence(np.arange(k, dtype=np.float64) + s.low,

@@ -13,7 +13,8 @@ from journeylib.metrics import ALL_METRICS, CORE_METRICS, RULES, journey_summary
 from journeylib.scales import valence
 
 
-def _random_tidy(rng, n_journeys=60, *, mixed=False, missing=0.1, string_ids=False):
+def _random_tidy(rng, n_journeys=60, *, mixed=False, missing=0.1, string_ids=False,
+                 scale="likert7"):
     counts = rng.integers(1, 9, n_journeys)
     n = counts.sum()
     jid = np.repeat(np.arange(100, 100 + n_journeys), counts)
@@ -22,9 +23,13 @@ def _random_tidy(rng, n_journeys=60, *, mixed=False, missing=0.1, string_ids=Fal
     if mixed:
         scales = rng.choice(["smiley5", "likert5", "ces2010"], n)
         score = np.where(scales == "smiley5", rng.integers(-2, 3, n), rng.integers(1, 6, n))
+    elif scale == "percent":
+        scales = np.full(n, scale)
+        score = rng.uniform(0, 100, n)
     else:
-        scales = np.full(n, "likert7")
-        score = rng.integers(1, 8, n)
+        lo, hi = {"likert7": (1, 7), "smiley5": (-2, 2), "nps11": (0, 10)}[scale]
+        scales = np.full(n, scale)
+        score = rng.integers(lo, hi + 1, n)
     score = score.astype(float)
     score[rng.random(n) < missing] = np.nan
     df = pd.DataFrame({
@@ -94,10 +99,12 @@ def _compare(got, ref):
     assert (got["duration"].to_numpy() == ref["duration"].to_numpy()).all()
 
 
-@pytest.mark.parametrize("mixed", [False, True])
-def test_every_metric_matches_reference(mixed):
-    rng = np.random.default_rng(11 if mixed else 12)
-    df = _random_tidy(rng, mixed=mixed)
+# smiley5: many peak ties, counting median; nps11: the bincount median; percent: few ties and
+# the pandas median; mixed scales: per-category valence
+@pytest.mark.parametrize("scale", ["likert7", "smiley5", "nps11", "percent", "mixed"])
+def test_every_metric_matches_reference(scale):
+    rng = np.random.default_rng(len(scale))
+    df = _random_tidy(rng, mixed=scale == "mixed", scale=scale, n_journeys=150)
     got = journey_summary(df)
     assert list(got.columns) == ["journey_id", *[m for m in ALL_METRICS if m != "recommend"]]
     _compare(got, _reference(df))
