@@ -294,7 +294,7 @@ def _run_one(path, out_dir, figures_dir, parameters, timeout):
                             resources={"metadata": {"path": str(path.parent.resolve())}})
     status, error = "ok", ""
     try:
-        client.execute(env=_kernel_env(figures_dir))
+        client.execute(env=_kernel_env(figures_dir), cleanup_kc=True)  # shut the kernel down after
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
         cell, ename, evalue = _error_of(nb)
         if ename in UNAVAILABLE_ERRORS:

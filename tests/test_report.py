@@ -170,6 +170,14 @@ def built(tmp_path_factory, repo_root):
     return base, nbdir, result
 
 
+def test_report_leaves_no_kernel_running(built):
+    import psutil
+
+    kernels = [p for p in psutil.Process().children(recursive=True)
+               if "ipykernel_launcher" in " ".join(p.cmdline())]
+    assert kernels == []
+
+
 def test_report_statuses_and_errors(built):
     base, _, result = built
     assert list(result["notebook"]) == ["01-saves.ipynb", "02-inline.ipynb", "03-fails.ipynb",
