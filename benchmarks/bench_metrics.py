@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import resource
 import statistics
 import sys
@@ -128,6 +129,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
     n, rep = args.rows, args.repeat
 
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+          "(other work on the machine slows every contender)")
     t0 = time.perf_counter()
     df = make_data(n, args.seed)
     print(f"data: {n:,} rows, {df['journey_id'].iat[-1]:,} journeys, "
@@ -211,6 +214,7 @@ def main(argv=None):
     print(f"journey_summary core, shuffled rows    {t_unsorted:8.3f} s   (same result; sorting costs "
           f"{t_unsorted - core:.2f} s)")
 
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
     fastest = min(peers.values()) if peers else float("nan")
     print(f"RESULT rows={n} seconds={core:.4f} all_seconds={allm:.4f} floor_seconds={floor:.4f} "
           f"ratio={core / floor:.1f} vs_fastest_peer={core / fastest:.3f} peak_mb={peak:.0f}")
