@@ -43,6 +43,7 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks
 
 bench: $(STAMP)
+	$(PY) benchmarks/bench_validate.py --rows 10000000
 	$(PY) benchmarks/bench_metrics.py --rows 10000000
 	$(PY) benchmarks/bench_scale.py --rows 10000000
 

@@ -25,7 +25,7 @@ _API: dict[str, str] = {
     "nps_category": "scales", "face_score": "scales",
     "JourneyDataError": "schema", "validate": "schema", "REQUIRED": "schema", "OPTIONAL": "schema",
     # reading
-    "read_journeys": "io", "from_wide": "io",
+    "read_journeys": "io", "read_table": "io", "from_wide": "io",
     "read_diary": "diary", "repair_text": "diary", "to_diary": "diary",
     # datasets
     "load_seed_cases": "datasets", "load_example_diary": "datasets", "fetch_skytrax": "datasets",
