@@ -16,9 +16,9 @@ definitions below (:data:`METRIC_SQL`) and running it on either engine:
 
 Both dialects accept the same text: plain aggregates (``avg``, ``median``,
 ``stddev_samp``, ``regr_slope``, ``min_by``/``max_by``, ``count(DISTINCT)``,
-``FILTER (WHERE ...)``), two window columns, and ``CASE`` expressions.  The
-only engine-specific part is :data:`_DUCKDB_SHIMS`, two one-line DuckDB macros
-that give DuckDB the Spark names ``raise_error`` and ``unix_micros``.
+``FILTER (WHERE ...)``), one window column (``lag``), and ``CASE`` expressions.  The
+only engine-specific part is :data:`_DUCKDB_SHIMS`, three one-line DuckDB macros
+that give DuckDB the Spark names ``raise_error``, ``unix_micros`` and ``named_struct``.
 Valence is computed inside the engine by a ``CASE`` generated from
 :data:`journeylib.scales.SCALES`; no row is pulled into Python.
 """
@@ -64,14 +64,12 @@ class _Metric:
 
 # Window helpers, all over one window: the journey's rows in step order.
 _WINDOW = {
-    # largest |valence| strictly after this row: a row is the peak when its |v| beats every
-    # later one and is the journey's largest, which makes the later step win a tie
-    "abs_after": "max(abs(v)) OVER (PARTITION BY journey_id ORDER BY step "
-    "ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)",
     "prev_channel": "lag(channel) OVER (PARTITION BY journey_id ORDER BY step)",
 }
 
 _NVALID = "count(v)"
+# the most extreme moment: largest |valence|, and on a tie the later step (struct order)
+_PEAK = "max_by(v, named_struct('a', abs(v), 's', step)) FILTER (WHERE v IS NOT NULL)"
 #: The definition of every metric, once, in SQL (the reference is metrics.journey_summary).
 METRIC_SQL: dict[str, _Metric] = {
     "n_touchpoints": _Metric("n_rows", {"n_rows": "count(*)"}),
@@ -82,29 +80,27 @@ METRIC_SQL: dict[str, _Metric] = {
     "max": _Metric("a_max", {"a_max": "max(v)"}),
     "first": _Metric("a_first", {"a_first": "min_by(v, step) FILTER (WHERE v IS NOT NULL)"}),
     "last": _Metric("a_last", {"a_last": "max_by(v, step) FILTER (WHERE v IS NOT NULL)"}),
-    "peak": _Metric("a_peak", {"a_peak": "max_by(v, abs(v)) FILTER (WHERE abs(v) > coalesce(abs_after, -1.0E0))"},
-                    window=("abs_after",)),
+    "peak": _Metric("a_peak", {"a_peak": _PEAK}),
     "trough": _Metric("a_min", {"a_min": "min(v)"}),
     "peak_end": _Metric(
         "(a_peak + a_last) / 2.0E0",
-        {"a_peak": "max_by(v, abs(v)) FILTER (WHERE abs(v) > coalesce(abs_after, -1.0E0))",
-         "a_last": "max_by(v, step) FILTER (WHERE v IS NOT NULL)"},
-        window=("abs_after",)),
+        {"a_peak": _PEAK,
+         "a_last": "max_by(v, step) FILTER (WHERE v IS NOT NULL)"}),
     "trend": _Metric("a_trend", {"a_trend": "regr_slope(v, CAST(step AS DOUBLE))"}),
     "volatility": _Metric("a_sd", {"a_sd": "stddev_samp(v)"}),
     "n_negative": _Metric("n_neg", {"n_neg": "count(*) FILTER (WHERE v < 0)"}),
     "share_negative": _Metric("CAST(n_neg AS DOUBLE) / NULLIF(n_valid, 0)",
                               {"n_neg": "count(*) FILTER (WHERE v < 0)", "n_valid": _NVALID}),
-    "n_channels": _Metric("n_chan", {"n_chan": "count(DISTINCT channel)"}, columns=("channel",)),
-    "n_actors": _Metric("n_act", {"n_act": "count(DISTINCT actor)"}, columns=("actor",)),
+    "n_channels": _Metric("n_chan", {"n_chan": "n_distinct(channel)"}, columns=("channel",)),
+    "n_actors": _Metric("n_act", {"n_act": "n_distinct(actor)"}, columns=("actor",)),
     "n_repeats": _Metric("n_tp - n_tp_distinct",
-                         {"n_tp": "count(touchpoint)", "n_tp_distinct": "count(DISTINCT touchpoint)"}),
+                         {"n_tp": "count(touchpoint)", "n_tp_distinct": "n_distinct(touchpoint)"}),
     "channel_switches": _Metric(
         "n_switch",
         {"n_switch": "count(*) FILTER (WHERE channel <> prev_channel)"},
         columns=("channel",), window=("prev_channel",)),
     "effort": _Metric("-CAST(n_tp - n_tp_distinct AS DOUBLE)",
-                      {"n_tp": "count(touchpoint)", "n_tp_distinct": "count(DISTINCT touchpoint)"}),
+                      {"n_tp": "count(touchpoint)", "n_tp_distinct": "n_distinct(touchpoint)"}),
     # microseconds here; summarize() turns them into a timedelta column as journey_summary has
     "duration": _Metric(
         "ts_max - ts_min",
@@ -115,45 +111,60 @@ METRIC_SQL: dict[str, _Metric] = {
     "gap_peak_end": _Metric(
         "a_rating - (a_peak + a_last) / 2.0E0",
         {"a_rating": "max(rv)",
-         "a_peak": "max_by(v, abs(v)) FILTER (WHERE abs(v) > coalesce(abs_after, -1.0E0))",
-         "a_last": "max_by(v, step) FILTER (WHERE v IS NOT NULL)"},
-        window=("abs_after",)),
+         "a_peak": _PEAK,
+         "a_last": "max_by(v, step) FILTER (WHERE v IS NOT NULL)"}),
     "recommend": _Metric("a_rec", {"a_rec": "max(recommend)"}, columns=("recommend",)),
 }
+
+# ``n_distinct(col)`` counts distinct non-missing values.  DuckDB is fastest with
+# count(DISTINCT col) (a macro below); Spark plans several count(DISTINCT) as an Expand of
+# every row (4x the rows, about 5x slower here), so for Spark the text is rewritten to
+# size(collect_set(col)), which Spark aggregates in one pass.
+_N_DISTINCT = re.compile(r"n_distinct\((\w+)\)")
+
+
+def _spark_dialect(sql: str) -> str:
+    return _N_DISTINCT.sub(r"CAST(size(collect_set(\1)) AS BIGINT)", sql)
+
 
 #: DuckDB macros giving DuckDB the Spark names used in the shared SQL text.
 _DUCKDB_SHIMS = (
     "CREATE OR REPLACE TEMP MACRO raise_error(msg) AS error(msg)",
     "CREATE OR REPLACE TEMP MACRO unix_micros(ts) AS epoch_us(ts)",
+    # Spark's named_struct; DuckDB orders unnamed structs field by field just the same
+    "CREATE OR REPLACE TEMP MACRO named_struct(k1, a, k2, b) AS row(a, b)",
+    "CREATE OR REPLACE TEMP MACRO n_distinct(x) AS count(DISTINCT x)",
 )
 
 
-def _valence_sql(value: str, scale: str) -> str:
-    """CASE expression: `value` on the scale named in column `scale` -> valence.
+def _scales_sql() -> str:
+    """The scale table as an inline VALUES table, generated from :data:`journeylib.scales.SCALES`."""
+    rows = ", ".join(
+        f"('{sc.name}', {float(sc.low)!r}E0, {float(sc.high)!r}E0, {float(sc.high - sc.low)!r}E0, "
+        f"{str(sc.reversed).upper()}, {str(sc.integer).upper()})"
+        for sc in SCALES.values()
+    )
+    return f"(VALUES {rows}) AS jl_scales(name, lo, hi, span, rev, whole)"
+
+
+def _valence_sql(value: str, scale: str, t: str) -> str:
+    """Valence of column `value` through the scale row joined as `t`.
 
     Mirrors :func:`journeylib.scales.valence` (``2 * (x - low) / (high - low) - 1``,
     negated for reversed scales).  An unknown scale name or a value off its
-    scale stops the query with a message naming the journey, step and column.
+    scale stops the query with a message naming the column, value, journey and step.
     """
-    x = f"CAST({value} AS DOUBLE)"
-    where = (f"' in journey ' || CAST(journey_id AS STRING) || ', step ' || CAST(step AS STRING)")
-    arms = []
-    for s in SCALES.values():
-        lo, hi = float(s.low), float(s.high)
-        v = f"(2.0E0 * ({x} - ({lo!r}E0)) / {hi - lo!r}E0 - 1.0E0)"
-        if s.reversed:
-            v = f"(-{v})"
-        check = f"{x} < {lo!r}E0 OR {x} > {hi!r}E0"
-        if s.integer:
-            check += f" OR {x} <> floor({x})"
-        bad = (f"raise_error('journeylib: column {value}: value ' || CAST({value} AS STRING) || "
-               f"' is not on scale {s.name}' || {where})")
-        arms.append(f"WHEN '{s.name}' THEN CASE WHEN {x} IS NULL THEN NULL "
-                    f"WHEN {check} THEN {bad} ELSE {v} END")
+    x = f"CAST(r.{value} AS DOUBLE)"
+    where = "' in journey ' || CAST(r.journey_id AS STRING) || ', step ' || CAST(r.step AS STRING)"
+    v = f"2.0E0 * ({x} - {t}.lo) / {t}.span - 1.0E0"
     unknown = (f"raise_error('journeylib: column {scale}: unknown scale ' || "
-               f"coalesce(CAST({scale} AS STRING), 'NULL') || {where} || '; known scales: "
+               f"coalesce(CAST(r.{scale} AS STRING), 'NULL') || {where} || '; known scales: "
                f"{', '.join(SCALES)}')")
-    return f"CASE CAST({scale} AS STRING) {' '.join(arms)} ELSE {unknown} END"
+    off = (f"raise_error('journeylib: column {value}: value ' || CAST({x} AS STRING) || "
+           f"' is not on scale ' || {t}.name || {where})")
+    return (f"CASE WHEN {t}.name IS NULL THEN {unknown} WHEN {x} IS NULL THEN NULL "
+            f"WHEN {x} < {t}.lo OR {x} > {t}.hi OR ({t}.whole AND {x} <> floor({x})) THEN {off} "
+            f"WHEN {t}.rev THEN -({v}) ELSE {v} END")
 
 
 def _select_metrics(metrics, columns) -> list[str]:
@@ -175,7 +186,7 @@ def _select_metrics(metrics, columns) -> list[str]:
     return list(dict.fromkeys(metrics))
 
 
-def summary_sql(table: str, columns, *, metrics=None) -> str:
+def summary_sql(table: str, columns, *, metrics=None, order=True) -> str:
     """The SQL text of the journey summary over `table`, for DuckDB and Spark alike.
 
     Parameters
@@ -187,6 +198,12 @@ def summary_sql(table: str, columns, *, metrics=None) -> str:
     metrics : list of str, optional
         Metric names (keys of :data:`METRIC_SQL`); None for every metric the
         columns allow.
+    order : bool, default True
+        End with ``ORDER BY journey_id``.
+
+    The text is Spark SQL with one journeylib function, ``n_distinct(col)``:
+    DuckDB runs it after the macros in ``_DUCKDB_SHIMS``; Spark after
+    ``_spark_dialect`` rewrites ``n_distinct``.
 
     Returns
     -------
@@ -199,7 +216,10 @@ def summary_sql(table: str, columns, *, metrics=None) -> str:
     ...                    "score": [5, 1], "score_scale": "likert5",
     ...                    "rating": 3, "rating_scale": "likert5"})
     >>> sql = summary_sql("df", df.columns, metrics=["mean", "last", "gap"])
-    >>> duckdb.sql(sql).fetchall()
+    >>> con = duckdb.connect()
+    >>> for macro in _DUCKDB_SHIMS:
+    ...     _ = con.execute(macro)
+    >>> con.sql(sql).fetchall()
     [(1, 0.0, -1.0, 0.0)]
     """
     columns = list(columns)
@@ -210,8 +230,10 @@ def summary_sql(table: str, columns, *, metrics=None) -> str:
         aggs.update(METRIC_SQL[m].agg)
         window += [w for w in METRIC_SQL[m].window if w not in window]
     keep = [c for c in (*REQUIRED, "channel", "actor", "timestamp", "recommend") if c in columns]
-    rows = ", ".join(keep)
-    valence = f"{_valence_sql('score', 'score_scale')} AS v, {_valence_sql('rating', 'rating_scale')} AS rv"
+    rows = ", ".join(f"r.{c}" for c in keep)
+    valence = (f"{_valence_sql('score', 'score_scale', 'ss')} AS v, "
+               f"{_valence_sql('rating', 'rating_scale', 'rs')} AS rv")
+    scales = _scales_sql()
     # a journey has one rating: stop on a journey whose rating differs between its rows
     aggs["rv_lo"] = "min(rv)"
     aggs["rv_hi"] = "max(rv)"
@@ -221,12 +243,15 @@ def summary_sql(table: str, columns, *, metrics=None) -> str:
     conflict = ("raise_error('journeylib: column rating: the rating differs between rows of journey ' "
                 "|| CAST(journey_id AS STRING) || '; a journey has one rating')")
     return (
-        f"WITH src AS (SELECT {rows}, {valence} FROM {table}),\n"
+        f"WITH jl_scales AS (SELECT * FROM {scales}),\n"
+        f"src AS (SELECT {rows}, {valence} FROM {table} AS r\n"
+        f"  LEFT JOIN jl_scales AS ss ON CAST(r.score_scale AS STRING) = ss.name\n"
+        f"  LEFT JOIN jl_scales AS rs ON CAST(r.rating_scale AS STRING) = rs.name),\n"
         f"rowstage AS (SELECT *{wins} FROM src),\n"
         f"agg AS (SELECT journey_id,\n    {agg_list}\n  FROM rowstage GROUP BY journey_id)\n"
         f"SELECT journey_id,\n  {outs}\n"
-        f"FROM agg WHERE CASE WHEN rv_lo <> rv_hi THEN {conflict} ELSE TRUE END\n"
-        f"ORDER BY journey_id"
+        f"FROM agg WHERE CASE WHEN rv_lo <> rv_hi THEN {conflict} ELSE TRUE END"
+        + ("\nORDER BY journey_id" if order else "")
     )
 
 
@@ -333,7 +358,7 @@ def _run_duckdb(source, metrics, memory_limit, threads, out):
             if out is not None:
                 con.execute(f"COPY ({sql}) TO '{os.fspath(out)}' (FORMAT parquet)")
                 return Path(out)
-            return _finish(con.sql(sql).fetch_arrow_table().to_pandas())
+            return _finish(con.sql(sql).to_arrow_table().to_pandas())
         except duckdb.Error as exc:
             _rethrow(exc, where)
     finally:
@@ -357,12 +382,16 @@ def _run_spark(source, metrics, out):
     view = f"journeylib_{uuid.uuid4().hex}"
     source.createOrReplaceTempView(view)
     try:
-        result = spark.sql(summary_sql(view, columns, metrics=metrics))
-        if out is not None:
-            result.write.mode("overwrite").parquet(os.fspath(out))
-            return Path(out)
+        # a global ORDER BY costs Spark a second pass (sampling for range partitions):
+        # sort on the driver when the summary comes back anyway
+        sql = summary_sql(view, columns, metrics=metrics, order=out is not None)
+        result = spark.sql(_spark_dialect(sql))
         try:
-            return _finish(result.toArrow().to_pandas())
+            if out is not None:
+                result.write.mode("overwrite").parquet(os.fspath(out))
+                return Path(out)
+            df = result.toArrow().to_pandas()
+            return _finish(df.sort_values("journey_id", ignore_index=True))
         except Exception as exc:
             _rethrow(exc, None)
     finally:
@@ -422,8 +451,8 @@ def summarize(source, *, metrics=None, engine=None, memory_limit="2GB", threads=
     ...                    "score_scale": "smiley5", "rating": [3, 3, 9], "rating_scale": "stars10"})
     >>> summarize(df, metrics=["mean", "peak_end", "gap"])
        journey_id  mean  peak_end       gap
-    0           1   0.0     -1.00 -0.555556
-    1           2   0.5      0.50  0.277778
+    0           1   0.0      -1.0 -0.555556
+    1           2   0.5       0.5  0.277778
     """
     kind = _engine_for(source, engine)
     if kind == "duckdb":

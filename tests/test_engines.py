@@ -1,0 +1,225 @@
+"""journeylib.engines: the SQL journey summary on DuckDB and Spark equals the pandas reference."""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from journeylib import engines
+from journeylib.metrics import ALL_METRICS, journey_summary
+from journeylib.schema import JourneyDataError
+
+N_ROWS = 200_000
+SCALE_RANGES = {"smiley5": (-2, 2, True), "likert5": (1, 5, True), "ces2010": (1, 5, True),
+                "percent": (0, 100, False), "nps11": (0, 10, True)}
+
+
+def make_rows(n_rows, seed=0):
+    """Tidy rows with the traps: missing scores, mixed and reversed scales, ties, null channels."""
+    rng = np.random.default_rng(seed)
+    n_j = n_rows // 7
+    sizes = rng.integers(1, 13, n_j)  # single-moment journeys included
+    n = int(sizes.sum())
+    starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    jid = np.repeat(rng.permutation(np.arange(10, 10 + 3 * n_j, 3)), sizes)  # ids not in file order
+    step = np.arange(n) - starts + 1
+    step = step * rng.integers(1, 3, n_j).repeat(sizes)  # gaps between steps in some journeys
+    names = list(SCALE_RANGES)
+    scale = np.array(names)[rng.integers(0, len(names), n_j)].repeat(sizes)
+    lo = np.array([SCALE_RANGES[s][0] for s in names])[pd.Categorical(scale, names).codes]
+    hi = np.array([SCALE_RANGES[s][1] for s in names])[pd.Categorical(scale, names).codes]
+    score = np.where(scale == "percent", np.round(rng.uniform(lo, hi), 1), rng.integers(lo, hi + 1))
+    score = score.astype(float)
+    score[rng.random(n) < 0.05] = np.nan
+    all_missing = np.repeat(rng.random(n_j) < 0.01, sizes)
+    score[all_missing] = np.nan
+    channel = np.array(["web", "mail", "phone", "chat"], dtype=object)[rng.integers(0, 4, n)]
+    channel[rng.random(n) < 0.03] = None
+    t0 = np.repeat(rng.integers(1_700_000_000, 1_730_000_000, n_j), sizes)
+    return pd.DataFrame({
+        "journey_id": jid.astype(np.int64),
+        "step": step.astype(np.int64),
+        "touchpoint": np.array(list("ABCDEFG"))[rng.integers(0, 7, n)],
+        "channel": channel,
+        "actor": np.array(["shop", "carrier", "bank"])[rng.integers(0, 3, n)],
+        "timestamp": pd.to_datetime((t0 + step * rng.integers(1, 5000, n)) * 1_000_000, unit="us"),
+        "score": score,
+        "score_scale": scale,
+        "rating": rng.integers(1, 11, n_j).repeat(sizes).astype(float),
+        "rating_scale": "stars10",
+        "recommend": rng.integers(0, 11, n_j).repeat(sizes).astype(float),
+    })
+
+
+@pytest.fixture(scope="module")
+def parquet_dir(tmp_path_factory):
+    """N_ROWS generated rows in two Parquet files (the order of rows shuffled)."""
+    df = make_rows(N_ROWS).sample(frac=1.0, random_state=1)
+    d = tmp_path_factory.mktemp("events")
+    half = len(df) // 2
+    pq.write_table(pa.Table.from_pandas(df.iloc[:half], preserve_index=False), d / "part-0.parquet")
+    pq.write_table(pa.Table.from_pandas(df.iloc[half:], preserve_index=False), d / "part-1.parquet")
+    return d
+
+
+@pytest.fixture(scope="module")
+def reference(parquet_dir):
+    """The pandas path on the same rows."""
+    return journey_summary(pd.read_parquet(parquet_dir))
+
+
+def assert_same(got, ref):
+    """Same columns, journeys and order; every value within 1e-9 (NaN where NaN)."""
+    assert list(got.columns) == list(ref.columns)
+    assert len(got) == len(ref)
+    np.testing.assert_array_equal(got["journey_id"].to_numpy(), ref["journey_id"].to_numpy())
+    for col in ref.columns[1:]:
+        a, b = got[col], ref[col]
+        assert a.dtype == b.dtype, col
+        if col == "duration":
+            a, b = a.dt.total_seconds(), b.dt.total_seconds()
+        a = a.to_numpy(dtype="float64", na_value=np.nan)
+        b = b.to_numpy(dtype="float64", na_value=np.nan)
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-9, equal_nan=True, err_msg=col)
+
+
+def test_generated_data_has_the_traps(reference):
+    assert len(reference) > 25_000
+    assert (reference["n_missing"] == reference["n_touchpoints"]).any()  # all scores missing
+    assert reference["mean"].isna().any() and (reference["n_touchpoints"] == 1).any()
+    assert ((reference["max"] == -reference["min"]) & (reference["max"] > 0)).sum() > 100  # peak ties
+
+
+def test_metric_definitions_cover_the_pandas_metrics():
+    assert list(engines.METRIC_SQL) == list(ALL_METRICS)
+
+
+def test_duckdb_equals_pandas_on_parquet_glob(parquet_dir, reference):
+    got = engines.summarize(str(parquet_dir / "*.parquet"))
+    assert_same(got, reference)
+
+
+def test_duckdb_subset_and_folder_and_out(parquet_dir, reference, tmp_path):
+    wanted = ["gap_peak_end", "n_channels", "peak", "median"]
+    got = engines.summarize(parquet_dir, metrics=wanted, memory_limit="500MB", threads=1)
+    assert_same(got, reference[["journey_id", *wanted]])
+    path = engines.summarize(parquet_dir, metrics=wanted, out=tmp_path / "summary.parquet")
+    assert_same(pd.read_parquet(path), reference[["journey_id", *wanted]])
+
+
+def test_duckdb_on_pandas_frame_with_string_ids():
+    df = make_rows(3000, seed=5)
+    df["journey_id"] = "j" + df["journey_id"].astype(str)
+    got = engines.summarize(df)
+    ref = journey_summary(df)
+    assert got["journey_id"].tolist() == ref["journey_id"].tolist()
+    assert_same(got.drop(columns="journey_id").assign(journey_id=0),
+                ref.drop(columns="journey_id").assign(journey_id=0))
+
+
+def test_hand_worked_journey():
+    # smiley5 2, -2 (same size: the later one is the peak), then a missing score; likert5 rating 2
+    df = pd.DataFrame({"journey_id": [7, 7, 7, 7], "step": [1, 2, 3, 5],
+                       "touchpoint": ["web", "mail", "web", "web"], "channel": ["a", "b", "b", "a"],
+                       "score": [2, -2, 0, np.nan], "score_scale": "smiley5",
+                       "rating": 2, "rating_scale": "likert5"})
+    row = engines.summarize(df).iloc[0]
+    assert row["peak"] == -1.0 and row["last"] == 0.0 and row["peak_end"] == -0.5
+    assert row["n_touchpoints"] == 4 and row["n_missing"] == 1 and row["n_repeats"] == 2
+    assert row["channel_switches"] == 2 and row["n_channels"] == 2
+    assert row["rating"] == -0.5 and row["gap"] == -0.5 and row["gap_peak_end"] == 0.0
+    assert row["trend"] == pytest.approx(np.polyfit([1, 2, 3], [1, -1, 0], 1)[0])
+    assert row["volatility"] == pytest.approx(np.std([1, -1, 0], ddof=1))
+
+
+# --- bad input --------------------------------------------------------------------------------------
+
+def test_parquet_missing_column_names_file_and_column(tmp_path):
+    df = make_rows(100).drop(columns="rating_scale")
+    path = tmp_path / "no_scale.parquet"
+    df.to_parquet(path)
+    with pytest.raises(JourneyDataError, match=r"rating_scale") as info:
+        engines.summarize(path)
+    assert str(path) in str(info.value)
+
+
+def test_glob_matching_nothing(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"matches no files"):
+        engines.summarize(str(tmp_path / "nothing-*.parquet"))
+    with pytest.raises(FileNotFoundError, match=r"contains no \.parquet files"):
+        engines.summarize(tmp_path)
+
+
+def test_unknown_engine_lists_supported():
+    with pytest.raises(ValueError, match=r"'duckdb', 'spark'.*'polars' was passed"):
+        engines.summarize(make_rows(50), engine="polars")
+
+
+def test_unknown_metric_and_missing_column():
+    with pytest.raises(ValueError, match=r"'avg' was passed"):
+        engines.summarize(make_rows(50), metrics=["avg"])
+    with pytest.raises(ValueError, match=r"'channel'"):
+        engines.summarize(make_rows(50).drop(columns="channel"), metrics=["channel_switches"])
+
+
+@pytest.mark.parametrize("change, pattern", [
+    ({"score_scale": "likert9"}, r"unknown scale likert9 in journey \d+"),
+    ({"score": 9.0, "score_scale": "smiley5"}, r"value 9.0 is not on scale smiley5 in journey \d+"),
+])
+def test_bad_values_are_named(change, pattern):
+    df = make_rows(50)
+    df.loc[3, list(change)] = list(change.values())
+    with pytest.raises(JourneyDataError, match=pattern):
+        engines.summarize(df)
+
+
+def test_rating_differing_within_journey():
+    df = make_rows(200)
+    first = df["journey_id"].iloc[0]
+    df.loc[df.index[(df["journey_id"] == first).to_numpy()][-1], "rating"] = 1.0 + df["rating"].iloc[0] % 9
+    if (df["journey_id"] == first).sum() < 2:
+        pytest.fail("generator gave a one-moment first journey; pick another seed")
+    with pytest.raises(JourneyDataError, match=rf"rating differs between rows of journey {first}"):
+        engines.summarize(df)
+
+
+# --- Spark ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def spark():
+    if shutil.which("java") is None:
+        pytest.skip("Spark local mode needs Java (java not found on PATH)")
+    pyspark_sql = pytest.importorskip("pyspark.sql", reason="pyspark is not installed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # pyspark: "does not yet fully support pandas 3"
+        session = (pyspark_sql.SparkSession.builder.master("local[2]").appName("journeylib-tests")
+                   .config("spark.sql.shuffle.partitions", "2")
+                   .config("spark.ui.enabled", "false")
+                   .config("spark.ui.showConsoleProgress", "false")
+                   .getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.mark.spark
+def test_spark_equals_pandas(spark, parquet_dir, reference):
+    sdf = spark.read.parquet(str(parquet_dir))
+    got = engines.summarize(sdf)
+    assert_same(got, reference)
+
+
+@pytest.mark.spark
+def test_spark_bad_rating_and_path(spark, tmp_path):
+    df = make_rows(40)
+    df.loc[df.index[-1], "rating"] = 1.0 + df["rating"].iloc[-1] % 9
+    path = tmp_path / "bad.parquet"
+    df.to_parquet(path)
+    with pytest.raises(JourneyDataError, match=r"rating differs between rows of journey"):
+        engines.summarize(path, engine="spark", metrics=["mean"])
