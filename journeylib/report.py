@@ -136,17 +136,18 @@ def save_figure(fig_or_ax, name, *, directory=None, formats=("png", "svg"), dpi=
 
 # --------------------------------------------------------------------------- notebooks
 def _plain(markdown):
-    """Markdown line to plain text: no emphasis, code ticks or link targets."""
+    """Markdown to plain text: no emphasis, code ticks or link targets (snake_case names survive)."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
-    text = re.sub(r"[*_`]+", "", text)
+    text = re.sub(r"[*`]+|(?<!\w)_+|_+(?!\w)", "", text)
     return " ".join(text.split())
 
 
 def notebook_question(nb):
     """Title and question of a notebook, from its first (markdown) cell.
 
-    The title is the first ``#`` heading; the question is the first sentence
-    ending in ``?``, else the first paragraph after the title.
+    The title is the first ``#`` heading. The question is the first bold
+    passage ending in ``?``, else the first sentence ending in ``?``, else the
+    first sentence after the title. Code blocks are ignored.
 
     Parameters
     ----------
@@ -161,9 +162,9 @@ def notebook_question(nb):
     --------
     >>> import nbformat
     >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
-    ...     "# The gap\\n\\nAre **touchpoints** fine while the journey is not? More text.")])
+    ...     "# The gap\\n\\nSome context. Are **touchpoints** fine (see example.com) while the journey is not? More.")])
     >>> notebook_question(nb)
-    ('The gap', 'Are touchpoints fine while the journey is not?')
+    ('The gap', 'Are touchpoints fine (see example.com) while the journey is not?')
     """
     import nbformat
 
@@ -172,13 +173,16 @@ def notebook_question(nb):
     first = next((c for c in nb.cells if c.cell_type == "markdown"), None)
     if first is None:
         return "", ""
-    lines = first.source.splitlines()
+    source = re.sub(r"(?ms)^```.*?^```", "", first.source)
+    lines = source.splitlines()
     title = next((_plain(x.lstrip("#")) for x in lines if x.startswith("#")), "")
-    body = " ".join(_plain(x) for x in lines if x.strip() and not x.startswith("#"))
-    match = re.search(r"(?:^|(?<=[.!?:]\s))([^.!?]*\?)", body)
-    if match:
-        return title, match.group(1).strip()
-    return title, re.split(r"(?<=[.!?])\s", body, maxsplit=1)[0].strip()
+    body = " ".join(x for x in lines if x.strip() and not x.startswith("#"))
+    bold = [_plain(b) for b in re.findall(r"\*\*(.+?)\*\*", body) if b.rstrip().endswith("?")]
+    if bold:
+        return title, bold[0]
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z\"'(])", _plain(body))
+    asked = [x for x in sentences if x.endswith("?")]
+    return title, (asked or sentences)[0].strip() if sentences else ""
 
 
 def _inject_parameters(nb, parameters):

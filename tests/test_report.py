@@ -99,6 +99,10 @@ def test_find_root(repo_root, tmp_path):
     ("# Title only", ("Title only", "")),
     ("# T\n\nNo question here. Second sentence.", ("T", "No question here.")),
     ("Intro [link](http://x) and `code`: why?\n", ("", "Intro link and code: why?")),
+    ("# T\n\nWhy ask? **Does compare_rules find it (see a.com), e.g. at n = 10?** More.\n\n```\nwhat?\n```",
+     ("T", "Does compare_rules find it (see a.com), e.g. at n = 10?")),
+    ("# T\n\n**Question.** On data (from example.com), does it hold... at all? Yes.",
+     ("T", "On data (from example.com), does it hold... at all?")),
 ])
 def test_notebook_question(source, expected):
     nb = v4.new_notebook(cells=[v4.new_code_cell("x = 1"), v4.new_markdown_cell(source)])
