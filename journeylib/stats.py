@@ -199,13 +199,16 @@ def _auc(y, pred):
     ranks = st.rankdata(pred, axis=-1)
     n1 = y.sum(axis=-1)
     n0 = y.shape[-1] - n1
-    return ((ranks * y).sum(axis=-1) - n1 * (n1 + 1) / 2) / (n1 * n0)
+    with np.errstate(invalid="ignore", divide="ignore"):  # a resample of one class: NaN
+        auc = ((ranks * y).sum(axis=-1) - n1 * (n1 + 1) / 2) / (n1 * n0)
+    return np.where(n1 * n0 > 0, auc, np.nan)
 
 
 def _r2(y, pred):
     resid = ((y - pred) ** 2).sum(axis=-1)
     tot = ((y - y.mean(axis=-1, keepdims=True)) ** 2).sum(axis=-1)
-    return 1.0 - resid / tot
+    with np.errstate(invalid="ignore", divide="ignore"):  # a resample of equal ratings: NaN
+        return np.where(tot > 0, 1.0 - resid / tot, np.nan)
 
 
 def compare_rules(data, *, rules=DEFAULT_RULES, cv=5, n_boot=1000, confidence=0.95,
