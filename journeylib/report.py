@@ -277,7 +277,7 @@ def _kernel_env(figures_dir):
     env = os.environ.copy()
     env[FIGURES_ENV] = str(figures_dir.resolve())
     env.pop("MPLBACKEND", None)  # the kernels draw inline, as a reader's Jupyter does
-    if not env.get(MIRROR_ENV):
+    if MIRROR_ENV not in env:  # set but empty means "no mirror": download
         root = find_root()
         shared = root.parent / "shared" / "data" if root is not None else None
         if shared is not None and shared.is_dir():
@@ -405,7 +405,7 @@ def build_report(notebooks="notebooks", out_dir="build/report", *, figures_dir=N
     ``{"journeylib": {"key_figure": "05-power-curve"}}``, else the first one
     the notebook saved under its number (``05-...``), else its first image.
     When ``$JOURNEYLIB_DATA_MIRROR`` is unset and ``../shared/data`` exists next
-    to the repository, the kernels get it as the mirror. A notebook failing
+    to the repository, the kernels get it as the mirror (set it empty for none). A notebook failing
     with an exception named in :data:`UNAVAILABLE_ERRORS` (data unreachable) is
     listed as skipped with that message, and the others still run.
     """

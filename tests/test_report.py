@@ -264,3 +264,17 @@ def test_build_report_argument_errors(tmp_path):
         build_report(tmp_path, tmp_path / "out")
     with pytest.raises(FileNotFoundError, match="nope.ipynb"):
         build_report([tmp_path / "nope.ipynb"], tmp_path / "out")
+
+
+def test_kernel_environment(tmp_path, monkeypatch, repo_root):
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv(report.MIRROR_ENV, "")  # explicitly no mirror: left empty, fetch_* download
+    env = report._kernel_env(tmp_path)
+    assert env[report.MIRROR_ENV] == "" and env[report.FIGURES_ENV] == str(tmp_path.resolve())
+    assert "MPLBACKEND" not in env
+    monkeypatch.setenv(report.MIRROR_ENV, str(tmp_path))
+    assert report._kernel_env(tmp_path)[report.MIRROR_ENV] == str(tmp_path)
+    monkeypatch.delenv(report.MIRROR_ENV)
+    monkeypatch.chdir(repo_root)
+    shared = repo_root.parent / "shared" / "data"
+    assert report._kernel_env(tmp_path).get(report.MIRROR_ENV) == (str(shared) if shared.is_dir() else None)
