@@ -192,6 +192,12 @@ def test_compare_rules_bad_input(sim):
         res = compare_rules(flat, rules=["mean", "last"], n_boot=50, seed=0).set_index("rule")
     assert np.isnan(res.loc["mean", "r"]) and np.isnan(res.loc["mean", "rho"])
     assert res.loc["mean", "r2"] <= 0.0 and res.index[0] == "last"
+    tiny = journey_summary(simulate_journeys(6, seed=3))
+    tiny["rating"] = [0.0, 0.0, 0.0, 0.0, 0.0, 1.0]  # a third of the resamples hold one value
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = compare_rules(tiny, cv=5, n_boot=300, seed=0)
+    assert res["n"].eq(6).all() and res["ci_low"].notna().all()
 
 
 # --- journey versus touchpoint --------------------------------------------------------------------
