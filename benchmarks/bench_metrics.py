@@ -85,8 +85,9 @@ def peak_mb():
 def polars_core(pl, lf):
     v = pl.col("score") * 0.5
     r = (pl.col("rating") - 1.0) * (2.0 / 9.0) - 1.0
-    av = v.abs().fill_null(-1.0)
-    peak = v.reverse().get(av.reverse().arg_max())
+    # the most extreme moment, the later one on a tie: max_by over |v| with step as tie-breaker
+    key = v.abs().fill_null(-1.0) * 1_000_000 + pl.col("step")
+    peak = v.max_by(key)
     last = v.drop_nulls().last()
     return (
         lf.group_by("journey_id")
@@ -106,6 +107,7 @@ def polars_core(pl, lf):
     )
 
 
+# count(DISTINCT channel) doubles DuckDB's time here; list_distinct is the faster spelling
 DUCK_SQL = """
 WITH t AS (SELECT journey_id, step, channel, score * 0.5 AS v,
                   (rating - 1.0) * (2.0 / 9.0) - 1.0 AS r FROM df),
@@ -113,7 +115,7 @@ a AS (
   SELECT journey_id, count(*) AS n_touchpoints, avg(v) AS mean, min(v) AS min, max(v) AS max,
          arg_max(v, step) FILTER (WHERE v IS NOT NULL) AS last,
          arg_max(v, abs(v) * 1000000 + step) AS peak,
-         count(DISTINCT channel) AS n_channels, first(r) AS rating
+         len(list_distinct(list(channel))) AS n_channels, first(r) AS rating
   FROM t GROUP BY journey_id)
 SELECT journey_id, n_touchpoints, mean, min, max, last, (peak + last) / 2 AS peak_end,
        n_channels, rating, rating - mean AS gap
@@ -175,6 +177,7 @@ def main(argv=None):
         peers["duckdb"] = t
         for c in ("mean", "min", "max", "last", "peak_end", "rating", "gap"):
             np.testing.assert_allclose(res[c].to_numpy(dtype=float), ours[c].to_numpy(), equal_nan=True, atol=1e-12)
+        np.testing.assert_array_equal(res["n_channels"].to_numpy(), ours["n_channels"].to_numpy())
         print(f"duckdb {duckdb.__version__:<8} core set (same results)  {t:8.3f} s")
         con.close()
     except ImportError:
