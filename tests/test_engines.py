@@ -113,7 +113,15 @@ def test_duckdb_subset_and_folder_and_out(parquet_dir, reference, tmp_path):
     assert_same(pd.read_parquet(path), reference[["journey_id", *wanted]])
 
 
-def test_duckdb_on_pandas_frame_with_string_ids():
+def test_duckdb_passes_over_journey_ranges(parquet_dir, reference, tmp_path):
+    # five passes over ranges of journey ids give the single-pass answer, in memory and to a file
+    got = engines.summarize(parquet_dir, batch_rows=N_ROWS // 5 + 1)
+    assert_same(got, reference)
+    path = engines.summarize(parquet_dir, batch_rows=N_ROWS // 5 + 1, out=tmp_path / "s.parquet")
+    assert_same(pd.read_parquet(path), reference)
+
+
+def test_duckdb_on_pandas_frame_with_string_ids(tmp_path):
     df = make_rows(3000, seed=5)
     df["journey_id"] = "j" + df["journey_id"].astype(str)
     got = engines.summarize(df)
@@ -121,6 +129,13 @@ def test_duckdb_on_pandas_frame_with_string_ids():
     assert got["journey_id"].tolist() == ref["journey_id"].tolist()
     assert_same(got.drop(columns="journey_id").assign(journey_id=0),
                 ref.drop(columns="journey_id").assign(journey_id=0))
+    # several passes by hash of the id, sorted afterwards
+    passes = engines.summarize(df, batch_rows=1000)
+    assert passes["journey_id"].tolist() == ref["journey_id"].tolist()
+    assert_same(passes.drop(columns="journey_id").assign(journey_id=0),
+                ref.drop(columns="journey_id").assign(journey_id=0))
+    path = engines.summarize(df, batch_rows=1000, out=tmp_path / "s.parquet")
+    assert pd.read_parquet(path)["journey_id"].tolist() == ref["journey_id"].tolist()
 
 
 def test_hand_worked_journey():
