@@ -280,3 +280,17 @@ def test_key_drivers_refuses_non_survey_data():
     with pytest.warns(UserWarning, match="1 of 60 journeys dropped"):
         res = key_drivers(df[~((df["journey_id"] == 0) & (df["touchpoint"] == "tp1"))], n_boot=10)
     assert res["n"].iloc[0] == 59
+
+
+def test_bad_input_for_drivers_and_ratio():
+    df, _, _ = _survey(50, [0.5, 0.2], seed=3)
+    flat = df.assign(score=np.where(df["touchpoint"] == "tp1", 3.0, df["score"]))
+    with pytest.raises(ValueError, match="No variance in tp1"):
+        key_drivers(flat, n_boot=10)
+    with pytest.raises(ValueError, match="at least 4 journeys"):
+        key_drivers(df[df["journey_id"] < 3], n_boot=10)
+    sim = simulate_journeys(30, seed=2)
+    with pytest.raises(ValueError, match="only 0 have them"), pytest.warns(UserWarning):
+        journey_vs_touchpoint(sim.assign(recommend=np.nan))
+    with pytest.raises(ValueError, match="'loyalty' is not available"):
+        journey_vs_touchpoint(sim, outcome="loyalty")
