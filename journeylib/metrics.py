@@ -196,9 +196,10 @@ def journey_summary(data, *, metrics=None):
     data : pandas.DataFrame
         Tidy journey data (:mod:`journeylib.schema`).  Data that already has
         the contract's dtypes (as :func:`journeylib.validate` returns them) is
-        trusted and only read; anything else is validated first (a
-        :class:`~journeylib.JourneyDataError` names bad rows).  Row order does
-        not matter; the caller's frame is never modified.
+        trusted and only read (the rating is taken from each journey's first
+        row; scale names are still checked); anything else is validated first
+        (a :class:`~journeylib.JourneyDataError` names bad rows).  Row order
+        does not matter; the caller's frame is never modified.
     metrics : list of str, optional
         Which metrics to compute (default: all that the data's columns allow).
         Ask for a few on large data: each costs a pass or two over the rows.
