@@ -342,16 +342,19 @@ def journey_summary(data, *, metrics=None):
                 np.multiply(dev, dev, out=tmp)
                 res["volatility"] = np.where(n_valid > 1, np.sqrt(g.sum(tmp) / (n_valid - 1)), np.nan)
             if "trend" in need:
-                # sum (x - xbar)(v - vbar) = sum x (v - vbar): dev sums to 0 over a journey
-                x = step.astype(np.float64)
+                # sum (x - xbar)(v - vbar) = sum x (v - vbar): dev is 0 on missing rows and
+                # sums to 0 over a journey; sums of x and x**2 over scored rows only
+                np.multiply(step, step, out=tmp)
+                sx = g.sum(step).astype(np.float64)
+                sxx = g.sum(tmp)
                 if not complete:
-                    x[nan_mask] = 0.0
-                sx = g.sum(x)
-                np.multiply(x, x, out=tmp)
-                sxx = g.sum(tmp) - sx * sx / n_valid
-                np.multiply(x, dev, out=tmp)
+                    nan_pos = np.flatnonzero(nan_mask)
+                    grp = np.searchsorted(g.bounds, nan_pos, side="right") - 1
+                    sx -= np.bincount(grp, step[nan_pos], minlength=len(starts))
+                    sxx -= np.bincount(grp, tmp[nan_pos], minlength=len(starts))
+                sxx -= sx * sx / n_valid
+                np.multiply(step, dev, out=tmp)
                 sxy = g.sum(tmp)
-                del x
                 res["trend"] = np.where(sxx > 1e-9 * np.maximum(sx * sx / n_valid, 1), sxy / sxx,
                                         np.nan)
             del dev, tmp
@@ -434,12 +437,18 @@ def _median(g, v, nan_mask, n_valid, col):
         s = get_scale(cats[0])
         k = int(s.high - s.low) + 1
         x = col("score").to_numpy()
-        if k <= 8:
-            # cumulative counts per journey, one comparison pass per level (NaN compares False)
-            cum = np.empty((len(g.starts), k), dtype=np.int64)
-            for i in range(k - 1):
-                cum[:, i] = g.count(x <= s.low + i)
-            cum[:, k - 1] = n_valid
+        bits = 64 // k
+        if int(g.counts.max()) < 2**bits:
+            # one pass: each level adds 1 to its own bit field of a uint64 per journey
+            table = np.append(np.left_shift(np.uint64(1), np.arange(k, dtype=np.uint64)
+                                            * np.uint64(bits)), np.uint64(0))
+            level = x - s.low
+            level[nan_mask] = k  # missing -> the zero entry
+            packed = np.add.reduceat(table[level.astype(np.intp)], g.starts)
+            del level
+            shifts = np.arange(k, dtype=np.uint64) * np.uint64(bits)
+            fields = (packed[:, None] >> shifts) & np.uint64(2**bits - 1)
+            cum = fields.astype(np.int64).cumsum(axis=1)
         else:
             level = x - s.low
             level[nan_mask] = k  # missing -> an extra level k

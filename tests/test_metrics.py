@@ -14,8 +14,8 @@ from journeylib.scales import valence
 
 
 def _random_tidy(rng, n_journeys=60, *, mixed=False, missing=0.1, string_ids=False,
-                 scale="likert7"):
-    counts = rng.integers(1, 9, n_journeys)
+                 scale="likert7", sizes=(1, 9)):
+    counts = rng.integers(*sizes, n_journeys)
     n = counts.sum()
     jid = np.repeat(np.arange(100, 100 + n_journeys), counts)
     step = np.concatenate([rng.permutation(np.arange(1, c + 1) * 2) for c in counts])
@@ -108,6 +108,13 @@ def test_every_metric_matches_reference(scale):
     got = journey_summary(df)
     assert list(got.columns) == ["journey_id", *[m for m in ALL_METRICS if m != "recommend"]]
     _compare(got, _reference(df))
+
+
+def test_long_journeys_take_the_general_median_path():
+    # 11 levels packed into 5-bit fields hold at most 31 moments per journey: longer ones fall back
+    rng = np.random.default_rng(21)
+    df = _random_tidy(rng, scale="nps11", n_journeys=40, sizes=(25, 45))
+    _compare(journey_summary(df), _reference(df))
 
 
 def test_string_ids_and_unsorted_rows_give_identical_summary():
