@@ -447,8 +447,10 @@ def _median(g, v, nan_mask, n_valid, col):
             packed = np.add.reduceat(table[level.astype(np.intp)], g.starts)
             del level
             shifts = np.arange(k, dtype=np.uint64) * np.uint64(bits)
-            fields = (packed[:, None] >> shifts) & np.uint64(2**bits - 1)
-            cum = fields.astype(np.int64).cumsum(axis=1)
+            cum = ((packed[None, :] >> shifts[:, None]) & np.uint64(2**bits - 1)).astype(np.int64)
+            for i in range(1, k):  # (k, G): cumulative over levels, one row at a time
+                cum[i] += cum[i - 1]
+            cum = cum.T
         else:
             level = x - s.low
             level[nan_mask] = k  # missing -> an extra level k
@@ -458,8 +460,9 @@ def _median(g, v, nan_mask, n_valid, col):
             counts = np.bincount(key, minlength=len(g.starts) * (k + 1))
             del key
             cum = counts.reshape(-1, k + 1)[:, :k].cumsum(axis=1)
-        lev_lo = (cum <= ((n_valid - 1) // 2)[:, None]).sum(axis=1)
-        lev_hi = (cum <= (n_valid // 2)[:, None]).sum(axis=1)
+        cum = cum.T  # (k, G): row-wise passes are the fast ones
+        lev_lo = (cum <= ((n_valid - 1) // 2)[None, :]).sum(axis=0)
+        lev_hi = (cum <= (n_valid // 2)[None, :]).sum(axis=0)
         vals = _linear_valence(np.arange(k, dtype=np.float64) + s.low,
                                pd.Series(pd.Categorical([cats[0]] * k)))
         vals = np.append(vals, np.nan)
