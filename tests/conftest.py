@@ -18,7 +18,9 @@ SHARED = ROOT.parent / "shared"
 
 @pytest.fixture(autouse=True)
 def _close_figures():
-    yield
+    """Close figures and restore rcParams (set_theme changes them) after every test."""
+    with matplotlib.rc_context():
+        yield
     plt.close("all")
 
 
