@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._exercises import EXERCISES, exercise_truth
+from .exercises import EXERCISES, exercise_truth
 from .scales import from_valence, get_scale, valence
 
 __all__ = [

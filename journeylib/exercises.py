@@ -11,7 +11,7 @@ from functools import cache
 
 import numpy as np
 
-__all__ = ["EXERCISES", "exercise_truth"]
+__all__ = ["EXERCISES", "EX2_SCORES", "EX3", "EX4", "EX5", "exercise_truth"]
 
 #: ex2: the builder journey whose last touchpoint the student changes.
 EX2_SCORES = (1, 2, 1, -1, -2, 1, 0)
