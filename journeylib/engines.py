@@ -8,19 +8,24 @@ definitions, by generating **one** SQL text from the table of metric
 definitions below (:data:`METRIC_SQL`) and running it on either engine:
 
 * ``engine="duckdb"`` (the default for a path, a glob or a pandas frame):
-  DuckDB, embedded, reads the Parquet files itself and spills to disk beyond
-  `memory_limit`;
+  DuckDB, embedded, reads the Parquet files itself within `memory_limit`;
+  inputs larger than `batch_rows` run as several passes over ranges of
+  journey ids, because median, distinct counts and the peak keep per-journey
+  state that DuckDB cannot spill to disk;
 * ``engine="spark"`` (the default for a ``pyspark.sql.DataFrame``): Spark
   SQL on the session the DataFrame belongs to; the work runs on the executors
   and only the per-journey result comes back to the driver.
 
-Both dialects accept the same text: plain aggregates (``avg``, ``median``,
-``stddev_samp``, ``regr_slope``, ``min_by``/``max_by``, ``count(DISTINCT)``,
-``FILTER (WHERE ...)``), one window column (``lag``), and ``CASE`` expressions.  The
-only engine-specific part is :data:`_DUCKDB_SHIMS`, three one-line DuckDB macros
-that give DuckDB the Spark names ``raise_error``, ``unix_micros`` and ``named_struct``.
-Valence is computed inside the engine by a ``CASE`` generated from
-:data:`journeylib.scales.SCALES`; no row is pulled into Python.
+The text is Spark SQL: plain aggregates (``avg``, ``median``, ``stddev_samp``,
+``regr_slope``, ``min_by``/``max_by`` with a struct key for the peak,
+``FILTER (WHERE ...)``), one window column (``lag``, for channel switches),
+``CASE`` expressions, and one journeylib function ``n_distinct(col)``.  The
+engine-specific parts are small and named: ``_DUCKDB_SHIMS``, four one-line
+DuckDB macros (``raise_error``, ``unix_micros``, ``named_struct``,
+``n_distinct``), and ``_spark_dialect``, which spells ``n_distinct`` for
+Spark.  Valence is computed inside the engine through a scale table (an
+inline ``VALUES`` list generated from :data:`journeylib.scales.SCALES`,
+joined on the scale name); no row is pulled into Python.
 """
 
 from __future__ import annotations
