@@ -30,7 +30,7 @@ _API: dict[str, str] = {
     # datasets
     "load_seed_cases": "datasets", "load_example_diary": "datasets", "fetch_skytrax": "datasets",
     # metrics and statistics
-    "journey_summary": "metrics",
+    "journey_summary": "metrics", "summarize": "engines",
     "gap_test": "stats", "compare_rules": "stats", "journey_vs_touchpoint": "stats",
     "key_drivers": "stats", "nps": "stats", "nps_difference": "stats",
     "check_consistency": "quality",

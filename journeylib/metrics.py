@@ -11,6 +11,8 @@ figures).
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 
@@ -193,8 +195,12 @@ def journey_summary(data, *, metrics=None):
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        Tidy journey data (:mod:`journeylib.schema`).  Data that already has
+    data : pandas.DataFrame, path, glob, list of paths or pyspark DataFrame
+        Tidy journey data (:mod:`journeylib.schema`).  Parquet files (a path,
+        folder, glob or list) are summarised out of core by DuckDB and a
+        ``pyspark.sql.DataFrame`` by Spark, with the same definitions
+        (:func:`journeylib.engines.summarize`, whose options such as
+        ``memory_limit`` and ``out`` are available there).  Data that already has
         the contract's dtypes (as :func:`journeylib.validate` returns them) is
         trusted and only read (the rating is taken from each journey's first
         row; scale names are still checked); anything else is validated first
@@ -254,8 +260,15 @@ def journey_summary(data, *, metrics=None):
     0           1  0.167   1.0   0.0       0.5          1 -0.667
     1           2  0.500   0.5   0.5       0.5          0  0.000
     """
+    if isinstance(data, (str, os.PathLike, list)) or type(data).__module__.startswith("pyspark"):
+        from .engines import summarize
+
+        return summarize(data, metrics=metrics)
     if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"Journey data must be a pandas DataFrame, not {type(data).__name__}.")
+        raise TypeError(
+            "Journey data must be a pandas DataFrame, a Parquet path/glob or a pyspark DataFrame, "
+            f"not {type(data).__name__}."
+        )
     if len(data) == 0 or not _is_contract(data):
         data = validate(data)  # raises for an empty table
     wanted = _resolve(metrics, data.columns)

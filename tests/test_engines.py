@@ -238,3 +238,16 @@ def test_spark_bad_rating_and_path(spark, tmp_path):
     df.to_parquet(path)
     with pytest.raises(JourneyDataError, match=r"rating differs between rows of journey"):
         engines.summarize(path, engine="spark", metrics=["mean"])
+
+
+def test_journey_summary_dispatches_parquet_paths(tmp_path):
+    """jl.journey_summary on a Parquet path gives the pandas answer (one entry point)."""
+    import journeylib as jl
+
+    data = jl.simulate_journeys(300, seed=4)
+    path = tmp_path / "events.parquet"
+    data.to_parquet(path)
+    got = jl.journey_summary(str(path), metrics=["mean", "peak_end", "n_repeats", "gap"])
+    want = jl.journey_summary(data, metrics=["mean", "peak_end", "n_repeats", "gap"])
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True),
+                                  check_dtype=False, atol=1e-9, rtol=0)
