@@ -162,6 +162,7 @@ def gap_hist(summary, *, rule="mean", rating="rating", bins="auto", confidence=0
         bins = _hist_bins(gap)
     kw = {"color": "#9bb4cf", "edgecolor": "white", "linewidth": 0.6, "zorder": 2} | kwargs
     ax.hist(gap, bins=bins, **kw)
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.1)  # headroom for the line labels above the tallest bar
     mean, lo, hi = _mean_ci(gap, confidence)
     if np.isfinite(lo):
         ax.axvspan(lo, hi, color=NEG if mean < 0 else POS, alpha=0.25, linewidth=0, zorder=1,
@@ -177,7 +178,10 @@ def gap_hist(summary, *, rule="mean", rating="rating", bins="auto", confidence=0
                 fontsize="x-small", color=GREY)
     pct = f"{confidence:.0%}"
     ci = f"{pct} CI [{_fmt(lo)}, {_fmt(hi)}]" if np.isfinite(lo) else f"{pct} CI n/a"
-    right = mean < np.median(gap) if gap.size else True
+    # the box goes in the top corner farther from the mean and zero lines, so no label collides
+    x0, x1 = ax.get_xlim()
+    lines_at = np.mean([(v - x0) / (x1 - x0) for v in (0.0, mean) if np.isfinite(v)])
+    right = lines_at > 0.5  # lines on the right half: box on the left
     ax.text(0.98 if not right else 0.02, 0.97, f"mean gap {_fmt(mean)}\n{ci}\nn = {gap.size:,}",
             transform=ax.transAxes, ha="right" if not right else "left", va="top",
             fontsize="small", color=INK, gid="journeylib-stats",
