@@ -1,0 +1,1 @@
+"""Test package (a package so its conftest does not clash with notebooks/conftest.py)."""
