@@ -178,8 +178,14 @@ def built(tmp_path_factory, repo_root):
 def test_report_leaves_no_kernel_running(built):
     import psutil
 
-    kernels = [p for p in psutil.Process().children(recursive=True)
-               if "ipykernel_launcher" in " ".join(p.cmdline())]
+    def running_kernel(proc):
+        try:  # a zombie has exited (only its parent has not reaped it yet): not running
+            return (proc.status() != psutil.STATUS_ZOMBIE
+                    and "ipykernel_launcher" in " ".join(proc.cmdline()))
+        except (psutil.NoSuchProcess, psutil.ZombieProcess, psutil.AccessDenied):
+            return False
+
+    kernels = [p for p in psutil.Process().children(recursive=True) if running_kernel(p)]
     assert kernels == []
 
 
