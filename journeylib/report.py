@@ -318,9 +318,21 @@ def _run_one(path, out_dir, figures_dir, parameters, timeout):
 
 
 def _write_html(nb, page):
+    """One HTML page; cells tagged ``solution`` are folded into a <details> block, as they
+    are collapsed in the notebook, so a reader of the report can try before looking."""
+    from bs4 import BeautifulSoup
     from nbconvert import HTMLExporter
 
     body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    if "celltag_solution" in body:
+        soup = BeautifulSoup(body, "html.parser")
+        for cell in soup.select("div.celltag_solution"):
+            details = soup.new_tag("details", attrs={"class": "journeylib-solution"})
+            summary = soup.new_tag("summary")
+            summary.string = "Solution (click to show)"
+            cell.wrap(details)
+            details.insert(0, summary)
+        body = str(soup)
     page.write_text(body, encoding="utf-8")
 
 

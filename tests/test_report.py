@@ -285,3 +285,20 @@ def test_kernel_environment(tmp_path, monkeypatch, repo_root):
     monkeypatch.chdir(repo_root)
     shared = repo_root.parent / "shared" / "data"
     assert report._kernel_env(tmp_path).get(report.MIRROR_ENV) == (str(shared) if shared.is_dir() else None)
+
+
+def test_solution_cells_are_folded_in_the_html_page(tmp_path):
+    nb = v4.new_notebook(cells=[
+        v4.new_markdown_cell("# Lab\n\nWhat is 0.97 ** 8?"),
+        v4.new_code_cell("answer = None", execution_count=1),
+        v4.new_code_cell("round(0.97 ** 8, 3)", execution_count=2, metadata={"tags": ["solution"]},
+                         outputs=[v4.new_output("execute_result", {"text/plain": "0.784"},
+                                                execution_count=2)]),
+    ])
+    page = tmp_path / "lab.html"
+    report._write_html(nb, page)
+    html = page.read_text("utf-8")
+    assert html.count('<details class="journeylib-solution">') == 1
+    folded = html.split('<details class="journeylib-solution">', 1)[1].split("</details>", 1)[0]
+    assert "Solution (click to show)" in folded and "0.784" in folded
+    assert "answer" not in folded  # the exercise cell stays open
