@@ -32,7 +32,7 @@ _API: dict[str, str] = {
     # metrics and statistics
     "journey_summary": "metrics", "summarize": "engines",
     "gap_test": "stats", "compare_rules": "stats", "journey_vs_touchpoint": "stats",
-    "key_drivers": "stats", "nps": "stats", "nps_difference": "stats",
+    "key_drivers": "drivers", "nps": "netpromoter", "nps_difference": "netpromoter",
     "check_consistency": "quality",
     "simulate_journeys": "simulate",
     # figures and report
@@ -45,8 +45,8 @@ __all__ = ["__version__", *sorted(_API)]
 
 
 # submodules reachable as ``jl.<name>`` without an explicit import
-_SUBMODULES = ("datasets", "diary", "engines", "io", "metrics", "plots", "quality", "report",
-               "scales", "schema", "simulate", "stats", "widgets")
+_SUBMODULES = ("datasets", "diary", "drivers", "engines", "io", "metrics", "netpromoter", "plots",
+               "quality", "report", "scales", "schema", "simulate", "stats", "widgets")
 
 
 def __getattr__(name):

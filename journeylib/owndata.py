@@ -168,7 +168,7 @@ def key_driver_table(data, *, min_share=0.8, seed=None):
     """
     import warnings
 
-    from .stats import key_drivers
+    from .drivers import key_drivers
 
     coverage = _coverage(data)
     keep = coverage.index[coverage >= min_share]
