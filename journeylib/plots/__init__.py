@@ -22,7 +22,7 @@ Where each piece lives:
 - ``gaps.py``: :func:`gap_scatter` (with density bins for many journeys) and
   :func:`gap_hist`.
 - ``evidence.py``: :func:`rule_plot`, :func:`driver_plot` and :func:`nps_plot`,
-  the figures of the :mod:`journeylib.stats` results.
+  the figures of rule comparison, key drivers and NPS results.
 - ``_common.py``: private helpers several of these share (input checks, the
   journey summary, t intervals, signed-number labels).
 """

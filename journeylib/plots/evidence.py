@@ -1,7 +1,7 @@
 """Figures of statistics results: :func:`rule_plot`, :func:`driver_plot` and :func:`nps_plot`.
 
-Each draws a result frame of :mod:`journeylib.stats` (``compare_rules``,
-``key_drivers``, ``nps``) as it comes, one row per rule, touchpoint or group.
+Each draws a result frame as it comes (``compare_rules`` from :mod:`journeylib.stats`,
+``key_drivers`` from :mod:`journeylib.drivers`, ``nps`` from :mod:`journeylib.netpromoter`), one row per rule, touchpoint or group.
 """
 
 from __future__ import annotations
