@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .io import read_table
+from .scales import from_valence
 from .schema import JourneyDataError
 
 __all__ = ["add_arguments", "run", "main", "load_data", "is_survey_style",
@@ -151,7 +152,7 @@ def is_survey_style(data, *, min_share=0.8):
     return 2 <= core <= 12
 
 
-def key_driver_table(data, *, min_share=0.8, seed=None):
+def key_driver_table(data, *, min_share=0.8, n_boot=1000, seed=None):
     """:func:`journeylib.key_drivers` on the touchpoints most journeys scored, with notes in words.
 
     Touchpoints scored in fewer than `min_share` of the journeys (a phone call
@@ -159,15 +160,34 @@ def key_driver_table(data, *, min_share=0.8, seed=None):
     not all dropped; journeys still missing a score are dropped by
     ``key_drivers``, whose warning becomes a note.
 
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Tidy journey data, survey-style (see :func:`is_survey_style`).
+    min_share : float
+        Keep touchpoints scored in at least this share of the journeys (0..1).
+    n_boot : int
+        Bootstrap resamples for the intervals, passed to :func:`journeylib.key_drivers`.
+    seed : int or numpy.random.Generator, optional
+        For the bootstrap.
+
     Returns
     -------
     drivers : pandas.DataFrame
-        As :func:`journeylib.key_drivers`.
+        As :func:`journeylib.key_drivers`: one row per kept touchpoint.
     notes : list of str
         What was left out and why.
-    """
-    import warnings
 
+    Examples
+    --------
+    >>> from journeylib import from_wide
+    >>> wide = from_wide(example_survey(60, seed=1), id="respondent", rating="overall",
+    ...                  touchpoints=["find", "order", "confirmation", "tracking", "phone", "delivery"],
+    ...                  score_scale="likert5", rating_scale="stars10", missing=[0])
+    >>> drivers, notes = key_driver_table(wide, n_boot=50, seed=1)
+    >>> "phone" in set(drivers["touchpoint"]), notes[0].startswith("Left out")
+    (False, True)
+    """
     from .drivers import key_drivers
 
     coverage = _coverage(data)
@@ -177,7 +197,7 @@ def key_driver_table(data, *, min_share=0.8, seed=None):
         if left_out else []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        drivers = key_drivers(data[data["touchpoint"].isin(keep)], seed=seed)
+        drivers = key_drivers(data[data["touchpoint"].isin(keep)], n_boot=n_boot, seed=seed)
     notes += [str(w.message) for w in caught]
     return drivers, notes
 
@@ -207,13 +227,16 @@ def example_survey(n=240, *, seed=7):
     v[skip_tracking, 3] = np.nan
     last = v[:, -1]
     absmax = np.nanmax(np.abs(v), axis=1)
+    # On a tie between +x and -x this peak takes the positive one, where
+    # journey_summary takes the later moment; kept so the shipped CSV stays the same
+    # (ties need a score clipped to +1 and another to -1 in one row).
     peak = np.where(np.nanmax(v, axis=1) >= absmax, absmax, -absmax)
     overall_v = np.clip((peak + last) / 2 - 0.25 * used_phone + rng.normal(0, 0.15, n), -1, 1)
-    scores = np.round((v + 1) * 2 + 1)  # likert5
+    scores = np.round(from_valence(v, "likert5"))
     table = pd.DataFrame(np.where(np.isnan(scores), 0, scores).astype("int64"), columns=cols)
     table.insert(0, "respondent", [f"R{i + 1:04d}" for i in range(n)])
-    table["overall"] = np.round((overall_v + 1) * 4.5 + 1).astype("int64")
-    rec = np.round((overall_v + 1) * 5 + rng.normal(0, 1.0, n))
+    table["overall"] = np.round(from_valence(overall_v, "stars10")).astype("int64")
+    rec = np.round(from_valence(overall_v, "nps11") + rng.normal(0, 1.0, n))
     table["recommend"] = np.clip(rec, 0, 10).astype("int64")
     return table
 
