@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .metrics import journey_summary
 from .scales import add_valence, from_valence
 from .schema import validate
 
@@ -81,8 +82,11 @@ def check_consistency(data, *, unrelated=0.2, derived=0.9, min_overlap=20):
     Notes
     -----
     Correlations use valence (-1..+1), so ratings on per-row scales (a 1-5 and
-    a 1-10 overall in one file) are comparable.  A repeated touchpoint in a
-    journey enters the pairwise correlations with its mean.
+    a 1-10 overall in one file) are comparable.  The rating is compared with
+    the journey's ``mean`` as :func:`journeylib.journey_summary` defines it
+    (the mean of all scored moments, so a touchpoint met twice counts twice);
+    in the per-touchpoint and pairwise correlations a repeated touchpoint
+    enters with its mean.
 
     Examples
     --------
@@ -113,9 +117,12 @@ def check_consistency(data, *, unrelated=0.2, derived=0.9, min_overlap=20):
     order = mean_step.sort_values(kind="stable").index.to_numpy()
     wide = df.pivot_table(index="journey_id", columns="touchpoint", values="valence",
                           aggfunc="mean", observed=True, sort=True).reindex(columns=order)
+    # the journey's touchpoint mean and rating (valence): journey_summary's definitions
+    summ = journey_summary(df, metrics=["mean", "rating"]).set_index("journey_id")
+    # the raw rating and its scale, to compare with the mean mapped onto that scale
     journeys = df.groupby("journey_id", sort=True).agg(
-        rating=("rating", "first"), rating_valence=("rating_valence", "first"),
-        rating_scale=("rating_scale", "first"))
+        rating=("rating", "first"), rating_scale=("rating_scale", "first"))
+    summ = summ.reindex(journeys.index)
     wide = wide.reindex(journeys.index)
     rows = [_row("journeys", len(journeys), np.nan, False,
                  f"{len(journeys)} journeys, {len(df)} touchpoint moments, "
@@ -136,8 +143,8 @@ def check_consistency(data, *, unrelated=0.2, derived=0.9, min_overlap=20):
     rows.append(_row("touchpoint_correlation", med, unrelated, med < unrelated, msg))
 
     # touchpoints with the rating
-    rv = journeys["rating_valence"]
-    mean_v = wide.mean(axis=1)
+    rv = summ["rating"]
+    mean_v = summ["mean"]
     r_all = mean_v.corr(rv) if (mean_v.notna() & rv.notna()).sum() >= 3 else np.nan
     if not np.isfinite(r_all):
         msg = "too few journeys with both a rating and touchpoint scores to correlate them"

@@ -190,3 +190,19 @@ def test_airline_reviews_pass_the_relation_checks(skytrax_data):
         ["touchpoint_correlation", "rating_correlation", "derived_rating"], "flagged"].any()
     assert _get(report, "rating_correlation") == pytest.approx(0.89, abs=0.015)
     assert SKYTRAX_FILES["airline"].name_column == "airline_name"
+
+
+def test_repeated_touchpoints_use_journey_summarys_mean_of_all_moments():
+    # likert5 moments (valence): j1 web 5, web 5, mail 1 -> mean of moments (1 + 1 - 1) / 3 = 1/3,
+    # while the mean of per-touchpoint means would be (1 + -1) / 2 = 0; j2 all 3 -> 0;
+    # j3 web 1, mail 5, mail 5 -> 1/3 (per-touchpoint: 0).  On likert5 1/3 is 3 + 2/3 -> 4.
+    df = pd.DataFrame({
+        "journey_id": np.repeat([1, 2, 3], 3), "step": np.tile([1, 2, 3], 3),
+        "touchpoint": ["web", "web", "mail", "web", "mail", "mail", "web", "mail", "mail"],
+        "score": [5, 5, 1, 3, 3, 3, 1, 5, 5], "score_scale": "likert5",
+        "rating": np.repeat([4, 3, 4], 3), "rating_scale": "likert5"})
+    report = check_consistency(df, min_overlap=3)
+    # means 1/3, 0, 1/3 against rating valences 0.5, 0, 0.5: perfectly correlated
+    assert _get(report, "rating_correlation") == pytest.approx(1.0)
+    # every rating is the rounded mean of all moments (with per-touchpoint means only j2 would be)
+    assert _get(report, "derived_rating") == 1.0
