@@ -358,7 +358,34 @@ def _LabBox(children):
 
 
 def journey_builder(scores=None, *, touchpoints=None, rule="peak_end"):
-    """A :class:`JourneyBuilder` (see there); in a notebook show ``builder.widget()``."""
+    """Make a journey builder: smileys per touchpoint and the customer's rule, with a widget.
+
+    Parameters
+    ----------
+    scores : sequence of int, optional
+        smiley5 score (-2..+2) per touchpoint, in journey order; :data:`DEFAULT_SCORES` when omitted.
+    touchpoints : sequence of str, optional
+        One name per score; :data:`DEFAULT_TOUCHPOINTS` (or "step 1", ...) when omitted.
+    rule : {"mean", "peak_end", "min", "last", "first"}
+        The rule the customer uses to sum up the journey (:data:`BUILDER_RULES`).
+
+    Returns
+    -------
+    JourneyBuilder
+        Draw it with ``builder.plot(ax=ax)``; in a notebook show ``builder.widget()``.
+
+    See Also
+    --------
+    JourneyBuilder : the methods (numbers, set_score, set_rule, plot, widget).
+
+    Examples
+    --------
+    >>> b = journey_builder([1, 2, -2, 0], rule="peak_end")
+    >>> b.numbers()[["rule", "mean", "peak_end", "predicted_face"]].values.tolist()
+    [['peak_end', 0.125, -0.5, '-1 unhappy']]
+    >>> b.set_rule("mean").predicted()
+    0.125
+    """
     return JourneyBuilder(scores, touchpoints=touchpoints, rule=rule)
 
 

@@ -44,6 +44,22 @@ def test_predicted_rating_is_the_rule_and_stays_on_the_scale(scores, rule):
     assert nums["predicted_score"] == pytest.approx(2 * nums["predicted"])
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(-2, 2)), min_size=1, max_size=8).filter(
+    lambda xs: any(x is not None for x in xs)))
+def test_rule_value_equals_journey_summary_for_every_rule(scores):
+    # unrated moments (None -> NaN) included; every builder rule, "first" too
+    score = np.array([np.nan if x is None else x for x in scores], dtype="float64")
+    n = len(score)
+    frame = pd.DataFrame({"journey_id": np.ones(n, dtype="int64"), "step": np.arange(1, n + 1),
+                          "touchpoint": [f"t{i}" for i in range(n)], "score": score,
+                          "score_scale": "smiley5", "rating": 0.0, "rating_scale": "smiley5"})
+    ref = jl.journey_summary(frame).iloc[0]
+    v = score / 2  # smiley5 -> valence by hand
+    for rule in widgets.BUILDER_RULES:
+        assert rule_value(v, rule) == pytest.approx(ref[rule]), rule
+
+
 def test_peak_end_by_hand():
     # peak is the most extreme moment (-2 beats +1), the end is +1: (-1 + 0.5) / 2
     assert rule_value([0.5, -1.0, 0.0, 0.5], "peak_end") == -0.25
