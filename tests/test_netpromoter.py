@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats as st
 
 from journeylib.netpromoter import nps, nps_difference
 
@@ -44,12 +43,22 @@ def test_nps_input_handling():
 
 
 def test_nps_difference_z_test():
+    """Worked by hand: a has 45% promoters, 25% detractors (NPS 20), b 30% and 40% (NPS -10).
+
+    se of an NPS in points = 100 * sqrt((p + d - (p - d) ** 2) / n):
+    a: sqrt(0.45 + 0.25 - 0.04) * 10 = sqrt(0.66) * 10 = 8.124;
+    b: sqrt(0.30 + 0.40 - 0.01) * 10 = sqrt(0.69) * 10 = 8.307;
+    difference 30, se sqrt(66 + 69) = 11.619, z = 30 / 11.619 = 2.582, p = 0.0098.
+    """
     a = [10] * 45 + [7] * 30 + [2] * 25
     b = [10] * 30 + [7] * 30 + [2] * 40
-    res = nps_difference(a, b)
     ra, rb = nps(a), nps(b)
-    se = np.sqrt(ra["se"].iloc[0] ** 2 + rb["se"].iloc[0] ** 2)
-    z = (20 - (-10)) / se
+    assert ra[["n_promoters", "n_detractors", "n"]].iloc[0].tolist() == [45, 25, 100]
+    assert rb[["n_promoters", "n_detractors", "n"]].iloc[0].tolist() == [30, 40, 100]
+    assert ra["se"].iloc[0] == pytest.approx(8.124, abs=5e-4)
+    assert rb["se"].iloc[0] == pytest.approx(8.307, abs=5e-4)
+    res = nps_difference(a, b)
     assert res["difference"].iloc[0] == pytest.approx(30.0)
-    assert res["z"].iloc[0] == pytest.approx(z)
-    assert res["p_val"].iloc[0] == pytest.approx(2 * st.norm.sf(z))
+    assert res["se"].iloc[0] == pytest.approx(11.619, abs=5e-4)
+    assert res["z"].iloc[0] == pytest.approx(2.582, abs=5e-4)
+    assert res["p_val"].iloc[0] == pytest.approx(0.0098, abs=5e-5)

@@ -225,7 +225,7 @@ def test_bad_options_list_the_valid_ones(paypal):
         jl.emotion_curve(paypal.drop(columns="score"))
 
 
-def test_seed_cases_render(seeds_dir):
+def test_seed_cases_render():
     data = jl.load_seed_cases()
     for journey in data["journey_id"].unique():
         fig, ax = plt.subplots()
