@@ -10,6 +10,9 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
+import pandas as pd
+
+from .scales import from_valence
 
 __all__ = ["EXERCISES", "EX2_SCORES", "EX3", "EX4", "EX5", "exercise_truth"]
 
@@ -49,9 +52,13 @@ def _truth_ex2():
 
     b = JourneyBuilder(EX2_SCORES, rule="peak_end")
     last = len(EX2_SCORES) - 1
-    predicted = {s: float(b.set_score(last, s).numbers()["predicted_score"].item()) for s in range(-2, 3)}
+    rows = [b.set_score(last, s).numbers().assign(last_smiley=s) for s in range(-2, 3)]
+    table = pd.concat(rows, ignore_index=True)
+    table[["mean", "peak_end"]] = from_valence(table[["mean", "peak_end"]].to_numpy(), "smiley5")
+    table = table[["last_smiley", "mean", "peak_end", "predicted_score"]]
+    predicted = {int(s): float(p) for s, p in zip(table["last_smiley"], table["predicted_score"], strict=True)}
     flips = [s for s, p in predicted.items() if p >= 0]
-    return {"scores": EX2_SCORES, "predicted_by_last": predicted,
+    return {"scores": EX2_SCORES, "predicted_by_last": predicted, "table": table,
             "lowest_last_for_neutral": min(flips) if flips else None,
             "mean_by_last": {s: float(np.mean([*EX2_SCORES[:-1], s])) for s in range(-2, 3)}}
 
@@ -67,6 +74,7 @@ def _truth_ex3():
     y = summ["gap"].to_numpy(dtype="float64")
     slope, intercept = np.polyfit(x, y, 1)
     return {"slope_per_repeat": float(slope), "intercept": float(intercept),
+            "table": summ.groupby("n_repeats")[["mean", "rating", "gap"]].mean(),
             "mean_touchpoint_by_repeats": summ.groupby("n_repeats")["mean"].mean().to_dict(),
             "rating_by_repeats": summ.groupby("n_repeats")["rating"].mean().to_dict()}
 
@@ -89,7 +97,10 @@ def _truth_ex5():
     single = [r for r in DEFAULT_RULES if r != "all"]  # rules a customer can use
     asked = compare_rules(sim, rules=single, seed=EX5["seed"])
     made = compare_rules(derived, rules=single, seed=EX5["seed"])
-    return {"best_asked": str(asked["rule"].iloc[0]), "best_derived": str(made["rule"].iloc[0]),
+    cols = ["overall", "rule", "score_name", "score", "ci_low", "ci_high"]
+    table = pd.concat([asked.assign(overall="asked"), made.assign(overall="derived (mean)")],
+                      ignore_index=True)[cols]
+    return {"table": table, "best_asked": str(asked["rule"].iloc[0]), "best_derived": str(made["rule"].iloc[0]),
             "score_derived": float(made["score"].iloc[0]), "score_asked": float(asked["score"].iloc[0]),
             "score_name": str(made["score_name"].iloc[0])}
 
@@ -102,6 +113,9 @@ def _cached(exercise):
 def exercise_truth(exercise):
     """The computed answer of `exercise` as a dict (computed once per session).
 
+    ex2, ex3 and ex5 also hold ``"table"``, the DataFrame the student lab shows
+    as the solution.
+
     Examples
     --------
     >>> round(exercise_truth("ex4")["all_right"], 4)
@@ -109,7 +123,7 @@ def exercise_truth(exercise):
     """
     if exercise not in EXERCISES:
         raise ValueError(f"The value for `exercise` must be one of {tuple(EXERCISES)}, but {exercise!r} was passed.")
-    return dict(_cached(exercise))
+    return {k: v.copy() if isinstance(v, pd.DataFrame) else v for k, v in _cached(exercise).items()}
 
 
 # --- judges ------------------------------------------------------------------------------------
