@@ -20,8 +20,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .scales import get_scale
-from .schema import JourneyDataError, _as_number, _Problems, _py, spreadsheet_row, validate
+from .scales import SCALES, get_scale
+from .schema import (
+    JourneyDataError,
+    _as_number,
+    _check_on_scale,
+    _off_scale,
+    _Problems,
+    _py,
+    _scale_column,
+    spreadsheet_row,
+    validate,
+)
 
 __all__ = ["read_journeys", "read_table", "from_wide", "CSV_SUFFIXES", "PARQUET_SUFFIXES", "EXCEL_SUFFIXES"]
 
@@ -356,12 +366,9 @@ def _tiled_text(names, n):
 
 def _check_answers(values, notnum, raw, scale, column, problems):
     """Wide-table check of one answer column: numbers on their scale, rows as a spreadsheet shows."""
-    s = get_scale(scale)
     problems.add_rows(notnum, column, raw, "not a number")
-    bad = ~s.contains(values)
-    kind = "whole number" if s.integer else "number"
-    problems.add_rows(bad, column, raw,
-                      f"not a valid answer on scale {s.name!r} (expected a {kind} from {s.low:g} to {s.high:g})")
+    bad, message = _off_scale(scale, values)
+    problems.add_rows(bad, column, raw, message)
 
 
 def from_wide(df, *, touchpoints, rating, score_scale, rating_scale, id=None, missing=(),
@@ -385,7 +392,12 @@ def from_wide(df, *, touchpoints, rating, score_scale, rating_scale, id=None, mi
         Scale of the touchpoint scores (see :data:`journeylib.scales.SCALES`),
         or a dict ``{column: scale}`` when they differ.
     rating_scale : str
-        Scale of `rating`.
+        Scale of `rating`: a scale name, or the name of a column of `df`
+        holding each respondent's own rating scale (when the scale changed
+        during the survey, say).  A known scale name is taken as the scale
+        even if `df` has a column of that name.  With a column, each rating is
+        checked on its own row's scale, and a missing or unknown scale name is
+        an error naming the row.
     id : str, optional
         Column identifying the respondent (becomes ``journey_id``); by default
         the respondent's position, 1, 2, ...
@@ -473,7 +485,15 @@ def from_wide(df, *, touchpoints, rating, score_scale, rating_scale, id=None, mi
         scales = [get_scale(score_scale[c]).name for c in columns]
     else:
         scales = [get_scale(score_scale).name] * len(columns)
-    rating_scale = get_scale(rating_scale).name
+    per_respondent = (isinstance(rating_scale, str) and rating_scale not in SCALES
+                      and rating_scale in df.columns)
+    if per_respondent:
+        rating_scale_column = rating_scale
+        if rating_scale_column in columns or rating_scale_column == rating:
+            raise ValueError(f"`rating_scale` names the answer column {rating_scale_column!r}; "
+                             "it must hold scale names.")
+    else:
+        rating_scale = get_scale(rating_scale).name
     if recommend is not None:
         recommend_scale = get_scale(recommend_scale).name
 
@@ -516,7 +536,16 @@ def from_wide(df, *, touchpoints, rating, score_scale, rating_scale, id=None, mi
         journey_ids = np.arange(1, n + 1, dtype="int64")
     for column, scale in zip(columns, scales, strict=True):
         _check_answers(values[column], notnum[column], raws[column], scale, column, problems)
-    _check_answers(values[rating], notnum[rating], raws[rating], rating_scale, rating, problems)
+    if per_respondent:
+        # one scale per respondent: names checked (and made categorical) row by row, then each
+        # rating on its own row's scale
+        rating_scales = _scale_column(df, rating_scale_column, problems)
+        problems.add_rows(notnum[rating], rating, raws[rating], "not a number")
+        _check_on_scale(values[rating], rating_scales, rating, rating_scale_column, problems,
+                        raw=raws[rating])
+    else:
+        _check_answers(values[rating], notnum[rating], raws[rating], rating_scale, rating,
+                       problems)
     if recommend is not None:
         _check_answers(values[recommend], notnum[recommend], raws[recommend], recommend_scale,
                        recommend, problems)
@@ -543,7 +572,12 @@ def from_wide(df, *, touchpoints, rating, score_scale, rating_scale, id=None, mi
         "score": block.reshape(-1),
         "score_scale": pd.Categorical.from_codes(np.tile(scale_codes, n), scale_names),
         "rating": np.repeat(values[rating], k),
-        "rating_scale": pd.Categorical.from_codes(np.zeros(n * k, dtype="int8"), [rating_scale]),
+        "rating_scale": (
+            pd.Categorical.from_codes(np.repeat(rating_scales.cat.codes.to_numpy(), k),
+                                      rating_scales.cat.categories)
+            if per_respondent
+            else pd.Categorical.from_codes(np.zeros(n * k, dtype="int8"), [rating_scale])
+        ),
     }
     if recommend is not None:
         out["recommend"] = np.repeat(values[recommend], k)

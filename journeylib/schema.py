@@ -94,7 +94,29 @@ def _format(p):
 
 
 def spreadsheet_row(position):
-    """Row number as a spreadsheet shows it for 0-based data `position` (header is row 1)."""
+    """Row number as a spreadsheet shows it for a 0-based data position.
+
+    Error messages name rows this way, so a user can find them in the file:
+    the header is row 1, the first data row is row 2.
+
+    Parameters
+    ----------
+    position : int
+        0-based position of the row among the data rows (``df.iloc`` position).
+
+    Returns
+    -------
+    int
+        ``position + 2``.
+
+    Examples
+    --------
+    >>> spreadsheet_row(0)
+    2
+    >>> import numpy as np
+    >>> spreadsheet_row(np.int64(9))
+    11
+    """
     return int(position) + 2
 
 
@@ -212,6 +234,20 @@ def _scale_column(df, column, problems):
     return cat
 
 
+def _off_scale(scale, values, *, scale_column=None):
+    """Mask of `values` that are not valid answers on `scale`, and the message saying so.
+
+    NaN (not answered) is never off the scale.  With `scale_column` the message
+    says which column gave the scale.
+    """
+    s = get_scale(scale)
+    kind = "whole number" if s.integer else "number"
+    per = f", per column {scale_column!r}" if scale_column is not None else ""
+    message = (f"not a valid answer on scale {s.name!r} (expected a {kind} from {s.low:g} to "
+               f"{s.high:g}{per})")
+    return ~s.contains(values), message
+
+
 def _check_on_scale(values, scales, column, scale_column, problems, *, raw):
     """Flag values that are not valid answers on their row's scale."""
     cats = scales.cat.categories
@@ -219,18 +255,10 @@ def _check_on_scale(values, scales, column, scale_column, problems, *, raw):
     for i, name in enumerate(cats):
         if name not in SCALES:
             continue
-        s = get_scale(name)
-        rows = codes == i
-        bad = rows & ~s.contains(values)
+        off, message = _off_scale(name, values, scale_column=scale_column)
+        bad = (codes == i) & off
         if bad.any():
-            kind = "whole number" if s.integer else "number"
-            problems.add_rows(
-                bad,
-                column,
-                raw,
-                f"not a valid answer on scale {name!r} (expected a {kind} from {s.low:g} to {s.high:g}"
-                f", per column {scale_column!r})",
-            )
+            problems.add_rows(bad, column, raw, message)
 
 
 def validate(data, *, source=None):

@@ -289,6 +289,54 @@ def test_from_wide_off_scale_names_wide_row_and_column(survey):
     assert err.value.total == 2  # the rating is reported once, not once per touchpoint
 
 
+def test_from_wide_off_scale_message_is_the_schema_one(survey):
+    bad = survey.assign(phone=[1, 7, 2])
+    with pytest.raises(JourneyDataError) as err:
+        melt(bad)
+    assert ("row 3, column 'phone': value 7: not a valid answer on scale 'likert5' "
+            "(expected a whole number from 1 to 5)") in str(err.value)
+
+
+def test_from_wide_rating_scale_per_respondent(survey):
+    # r1 rated on 1-5, r2 and r3 on 1-10: each journey keeps its own scale
+    mixed = survey.assign(overall=[4.0, np.nan, 9.0], scale=["likert5", "stars10", "stars10"])
+    with pytest.warns(UserWarning):
+        out = melt(mixed, rating_scale="scale")
+    assert out["rating_scale"].astype(str).tolist() == ["likert5"] * 3 + ["stars10"] * 6
+    np.testing.assert_array_equal(out["rating"], np.repeat([4.0, np.nan, 9.0], 3))
+    assert "scale" not in out.columns
+    pd.testing.assert_frame_equal(out, validate(out))
+    # a categorical scale column keeps its categories (so loaders get one dtype)
+    cat = mixed.assign(scale=pd.Categorical(["stars10"] * 3, categories=["likert5", "stars10"]))
+    with pytest.warns(UserWarning):
+        out = melt(cat, rating_scale="scale")
+    assert out["rating_scale"].cat.categories.tolist() == ["likert5", "stars10"]
+
+
+def test_from_wide_rating_scale_column_checked_row_by_row(survey):
+    # 9 is fine on stars10 (row 2) but not on likert5 (row 4); row 3 has no scale name
+    bad = survey.assign(overall=[9.0, 3.0, 9.0], scale=["stars10", None, "likert5"])
+    with pytest.raises(JourneyDataError) as err:
+        melt(bad, rating_scale="scale")
+    msg = str(err.value)
+    assert ("row 4, column 'overall': value 9.0: not a valid answer on scale 'likert5' "
+            "(expected a whole number from 1 to 5, per column 'scale')") in msg
+    assert "row 3, column 'scale'" in msg and "scale name is missing" in msg
+    assert "row 2" not in msg
+    assert err.value.total == 2
+    with pytest.raises(JourneyDataError, match=r"row 2, column 'scale': value 'stars11': "
+                                               r"unknown scale \(did you mean 'stars10'\?\)"):
+        melt(bad.assign(scale=["stars11", "stars10", "stars10"]), rating_scale="scale")
+
+
+def test_from_wide_rating_scale_name_wins_over_a_column_of_that_name(survey):
+    with pytest.warns(UserWarning):
+        out = melt(survey.assign(stars10="likert5"), rating_scale="stars10")
+    assert (out["rating_scale"] == "stars10").all()
+    with pytest.raises(ValueError, match="Unknown scale 'no_such_column'"):
+        melt(survey, rating_scale="no_such_column")
+
+
 def test_from_wide_non_number_and_repeated_id(survey):
     bad = survey.assign(web=["5", "good", 3], resp=["r1", "r2", "r1"])
     with pytest.raises(JourneyDataError) as err:

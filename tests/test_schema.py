@@ -339,3 +339,13 @@ def test_property_duplicate_and_consistency_checks_match_pandas(df):
     assert got_dup == dup_rows
     assert got_clash == clash_rows
     assert err.value.total == len(dup_rows) + len(clash_rows)
+
+
+def test_off_scale_mask_and_message_shared_by_validate_and_from_wide():
+    from journeylib.schema import _off_scale
+
+    mask, message = _off_scale("likert5", np.array([1.0, 5.5, np.nan, 6.0, 0.0]))
+    assert mask.tolist() == [False, True, False, True, True]  # NaN is "not answered", not off
+    assert message == "not a valid answer on scale 'likert5' (expected a whole number from 1 to 5)"
+    _, message = _off_scale("percent", [50.0], scale_column="score_scale")
+    assert message.endswith("(expected a number from 0 to 100, per column 'score_scale')")

@@ -195,7 +195,6 @@ def _warn(message):
 
 def _tidy(raw: pd.DataFrame, kind: str, *, text: bool, min_touchpoints: int) -> pd.DataFrame:
     from ..io import from_wide
-    from ..schema import validate
 
     remote = SKYTRAX_FILES[kind]
     sub = [c for c in raw.columns if c.endswith("_rating") and c != "overall_rating"]
@@ -250,7 +249,8 @@ def _tidy(raw: pd.DataFrame, kind: str, *, text: bool, min_touchpoints: int) -> 
     wide = pd.DataFrame(scores, columns=touchpoints)
     wide.insert(0, "journey_id", np.arange(1, len(raw) + 1, dtype="int64"))
     wide["rating"] = overall
-    wide["rating_scale"] = rating_scale
+    # each review's own scale; both categories always, so every kind has the same dtype
+    wide["rating_scale"] = pd.Categorical(rating_scale, categories=["likert5", "stars10"])
     wide["recommend"] = recommend
     wide["actor"] = raw[remote.name_column]
     wide["timestamp"] = dates
@@ -266,18 +266,11 @@ def _tidy(raw: pd.DataFrame, kind: str, *, text: bool, min_touchpoints: int) -> 
         wide["text"] = raw["content"]
         extra += ["title", "text"]
     wide = wide.loc[keep].reset_index(drop=True)
-    # from_wide takes one rating scale for all rows; every 1-5 answer is also valid on 1-10, so
-    # melt under "stars10", then put each review's own scale back and validate again.
-    tidy = from_wide(
+    return from_wide(
         wide, touchpoints=touchpoints, rating="rating", score_scale="likert5",
-        rating_scale="stars10", id="journey_id", recommend="recommend",
+        rating_scale="rating_scale", id="journey_id", recommend="recommend",
         recommend_scale="binary", keep=tuple(extra),
     )
-    per_review = pd.Series(wide["rating_scale"].to_numpy(), index=wide["journey_id"].to_numpy())
-    tidy["rating_scale"] = pd.Categorical(
-        per_review.reindex(tidy["journey_id"].to_numpy()).to_numpy(), categories=["likert5", "stars10"]
-    )
-    return validate(tidy, source=remote.url)
 
 
 def fetch_skytrax(kind="airline", *, data_home=None, text=False, min_touchpoints=2, raw=False):
