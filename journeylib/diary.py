@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from .encoding import REPLACEMENT, _repair, repair_text
-from .scales import FACES, from_valence, valence
+from .scales import CANONICAL_FACES, FACES, face_score, from_valence, valence
 from .schema import JourneyDataError, validate
 
 __all__ = ["read_diary", "repair_text", "to_diary", "add_arguments", "run", "COLUMNS"]
@@ -67,8 +67,8 @@ _RATING = re.compile(r"(?i)(eindoordeel|oordeel|rating|overall)[ \t]*:[ \t]*")
 _CONCLUSION = re.compile(r"(?i)(tot slot|conclusie|conclusion)[ \t]*:[ \t]*")
 _EMOTICON = re.compile(r"[:;=]['\-^]?[()\[\]DPpOo/\\|*3@]+|[()\[\]D]+['\-]?[:;=]|>[:;=]['\-]?[()]+")
 _TOUCHPOINT = re.compile(r"([^\n]*?)\.(?=\s|$)")
-_FACE_OF_SCORE = {-2: "\U0001f616", -1: "\U0001f641", 0: "\U0001f610", 1: "\U0001f642",
-                  2: "\U0001f603"}
+# the first canonical face of each smiley5 score (-1 -> U+1F641, not U+1F615)
+_FACE_OF_SCORE = {s5: face for face, s5 in reversed(CANONICAL_FACES.items())}
 _DUTCH_LABELS = {"halte", "stap"}
 
 
@@ -95,10 +95,10 @@ def _score(face: str):
     """smiley5 score of a face; NaN for the replacement character; None when unknown."""
     if face == REPLACEMENT:
         return np.nan
-    for f in (face, face.replace("\ufe0f", ""), re.sub("[\U0001f3fb-\U0001f3ff\ufe0f]", "", face)):
-        if f in FACES:
-            return float(FACES[f])
-    return None
+    try:
+        return float(face_score(face))
+    except ValueError:
+        return None
 
 
 def _paragraphs(text: str):

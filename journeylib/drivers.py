@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from ._stats_common import _boot_index, _check_confidence, _column, _drop_missing, _summary
-from .metrics import _is_contract, _linear_valence, journey_summary
+from .metrics import _is_contract, journey_summary
+from .scales import valence
 from .schema import validate
 
 __all__ = ["key_drivers"]
@@ -112,7 +113,7 @@ def key_drivers(data, *, outcome="rating", n_boot=1000, confidence=0.95, seed=No
             f"touchpoint {df['touchpoint'].iat[pos]!r} occurs again in journey "
             f"{df['journey_id'].iat[pos]!r} (row {pos + 2}). Aggregate repeated contacts first, "
             "e.g. the mean valence per journey and touchpoint.")
-    v = _linear_valence(df["score"].to_numpy(), df["score_scale"])
+    v = valence(df["score"].to_numpy(), df["score_scale"])
     wide = pd.DataFrame({"j": df["journey_id"].to_numpy(), "t": df["touchpoint"].to_numpy(),
                          "v": v}).pivot(index="j", columns="t", values="v").sort_index()
     p = wide.shape[1]

@@ -16,7 +16,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from .scales import get_scale
+from .scales import get_scale, valence
 from .schema import REQUIRED, validate
 
 __all__ = ["journey_summary", "ALL_METRICS", "CORE_METRICS", "RULES"]
@@ -62,30 +62,6 @@ def _is_contract(data) -> bool:
     if "timestamp" in data.columns:
         ok = ok and pd.api.types.is_datetime64_any_dtype(dt["timestamp"])
     return bool(ok)
-
-
-def _linear_valence(values, scales):
-    """Valence of `values` whose scale names are in categorical Series `scales`.
-
-    The same arithmetic as :func:`journeylib.valence` (so results agree to
-    the last bit), with one scale lookup per category instead of per row.
-    """
-    cats = scales.cat.categories
-    table = [get_scale(name) for name in cats]
-    low = np.array([s.low for s in table], dtype=np.float64)
-    span = np.array([s.high - s.low for s in table], dtype=np.float64)
-    rev = np.array([s.reversed for s in table])
-    if len(cats) == 1:
-        v = values - low[0]  # in place from here on: one new array
-        v *= 2.0
-        v /= span[0]
-        v -= 1.0
-        if rev[0]:
-            np.negative(v, out=v)
-        return v
-    codes = scales.cat.codes.to_numpy()
-    v = 2.0 * (values - low[codes]) / span[codes] - 1.0
-    return np.where(rev[codes], -v, v) if rev.any() else v
 
 
 def _codes(col):
@@ -309,7 +285,7 @@ def journey_summary(data, *, metrics=None):
     out = {"journey_id": key[starts] if labels is None else labels[key[starts]]}
     res = {}
 
-    v = _linear_valence(col("score").to_numpy(), col("score_scale"))
+    v = valence(col("score").to_numpy(), col("score_scale"))
     nan_mask = np.isnan(v)
     n_missing = g.count(nan_mask)
     complete = not n_missing.any()
@@ -393,7 +369,7 @@ def journey_summary(data, *, metrics=None):
     if "rating" in need:
         rows = starts if order is None else order[starts]
         rating = data["rating"].iloc[rows]
-        res["rating"] = _linear_valence(rating.to_numpy(), data["rating_scale"].iloc[rows])
+        res["rating"] = valence(rating.to_numpy(), data["rating_scale"].iloc[rows])
     if "gap" in need:
         res["gap"] = res["rating"] - res["mean"]
     if "gap_peak_end" in need:
@@ -476,8 +452,7 @@ def _median(g, v, nan_mask, n_valid, col):
         cum = cum.T  # (k, G): row-wise passes are the fast ones
         lev_lo = (cum <= ((n_valid - 1) // 2)[None, :]).sum(axis=0)
         lev_hi = (cum <= (n_valid // 2)[None, :]).sum(axis=0)
-        vals = _linear_valence(np.arange(k, dtype=np.float64) + s.low,
-                               pd.Series(pd.Categorical([cats[0]] * k)))
+        vals = valence(np.arange(k, dtype=np.float64) + s.low, s)
         vals = np.append(vals, np.nan)
         return (vals[np.minimum(lev_lo, k)] + vals[np.minimum(lev_hi, k)]) / 2.0
     w = np.where(nan_mask, np.nan, v)

@@ -9,6 +9,7 @@ polarity reversed for scales where a high number is bad (customer effort).
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,35 +117,49 @@ def get_scale(name: str | Scale) -> Scale:
 
 
 def _bounds(scale):
-    """Arrays of low, high and reversed for a scale name or an array of names."""
+    """Low, span (high - low) and reversed for a scale name or an array of names.
+
+    Scalars for one scale (a name, a :class:`Scale`, or a categorical with a
+    single category), else one entry per value.  A categorical (say a validated
+    ``score_scale`` column) is read through its codes: one scale lookup per
+    category, no conversion of millions of names to Python objects.
+    """
     if isinstance(scale, (str, Scale)):
         s = get_scale(scale)
-        return s.low, s.high, s.reversed
-    # a Series/Categorical (say a validated, categorical ``score_scale`` column) is factorized
-    # as it is: no conversion of millions of names to Python objects
-    names = scale if isinstance(scale, (pd.Series, pd.Index, pd.Categorical)) else pd.Series(
-        np.asarray(scale, dtype=object))
-    codes, uniques = pd.factorize(names, use_na_sentinel=True)
-    codes = np.asarray(codes)
-    if (codes < 0).any():
+        return s.low, s.high - s.low, s.reversed
+    if isinstance(getattr(scale, "dtype", None), pd.CategoricalDtype):
+        cat = scale.array if isinstance(scale, (pd.Series, pd.Index)) else scale
+        codes, uniques = np.asarray(cat.codes), cat.categories
+    else:
+        names = scale if isinstance(scale, (pd.Series, pd.Index)) else pd.Series(
+            np.asarray(scale, dtype=object))
+        codes, uniques = pd.factorize(names, use_na_sentinel=True)
+        codes = np.asarray(codes)
+    if len(codes) and codes.min() < 0:
         raise ValueError("A scale name is missing; every value needs a scale.")
     table = [get_scale(u) for u in uniques]
+    if len(table) == 1:
+        return table[0].low, table[0].high - table[0].low, table[0].reversed
     low = np.array([s.low for s in table], dtype="float64")[codes]
-    high = np.array([s.high for s in table], dtype="float64")[codes]
+    span = np.array([s.high - s.low for s in table], dtype="float64")[codes]
     rev = np.array([s.reversed for s in table], dtype=bool)[codes]
-    return low, high, rev
+    return low, span, rev
 
 
 def valence(values, scale):
     """Map answers on `scale` onto valence, -1 (worst) .. +1 (best).
 
+    The one definition of valence in journeylib: :func:`add_valence`,
+    :func:`journeylib.journey_summary` and :func:`journeylib.key_drivers` all
+    call it.
+
     Parameters
     ----------
     values : scalar or array-like
-        Answers; NaN stays NaN.
+        Answers; NaN stays NaN.  An array is not modified.
     scale : str, Scale or array-like of str
         One scale for all values, or one scale name per value (as in a
-        ``score_scale`` column).
+        ``score_scale`` column; a categorical column is fastest).
 
     Returns
     -------
@@ -161,10 +176,19 @@ def valence(values, scale):
     >>> valence([-2, 10], ["smiley5", "nps11"]).tolist()
     [-1.0, 1.0]
     """
-    low, high, rev = _bounds(scale)
+    low, span, rev = _bounds(scale)
     x = np.asarray(values, dtype="float64")
-    v = 2.0 * (x - low) / (high - low) - 1.0
-    v = np.where(rev, -v, v)
+    if np.ndim(low) == 0:  # one scale: in place after the first subtraction, one new array
+        v = np.subtract(x, low)
+        v *= 2.0
+        v /= span
+        v -= 1.0
+        if rev:
+            v = np.negative(v, out=v) if np.ndim(v) else -v
+    else:
+        v = 2.0 * (x - low) / span - 1.0
+        if rev.any():
+            v = np.where(rev, -v, v)
     return float(v) if np.ndim(v) == 0 else v
 
 
@@ -180,10 +204,10 @@ def from_valence(values, scale):
     >>> float(from_valence(1.0, "ces2010"))
     1.0
     """
-    low, high, rev = _bounds(scale)
+    low, span, rev = _bounds(scale)
     v = np.asarray(values, dtype="float64")
     v = np.where(rev, -v, v)
-    x = (v + 1.0) / 2.0 * (high - low) + low
+    x = (v + 1.0) / 2.0 * span + low
     return float(x) if np.ndim(x) == 0 else x
 
 
@@ -270,13 +294,54 @@ EMOTICONS: dict[str, int] = {
 FACES: dict[str, int] = {**CANONICAL_FACES, **_WIDER_FACES, **EMOTICONS}
 
 
+# skin-tone modifiers (U+1F3FB..U+1F3FF) and the emoji variation selector (U+FE0F)
+_FACE_MODIFIERS = re.compile("[\U0001f3fb-\U0001f3ff\ufe0f]")
+
+
+def _lookup_face(face):
+    """smiley5 score of one face, None when unknown.
+
+    Tried as written, then without U+FE0F, then without skin-tone modifiers
+    and U+FE0F (so "\U0001f642\U0001f3fd" scores as "\U0001f642").
+    """
+    if not isinstance(face, str):
+        return None
+    for f in (face, face.replace("\ufe0f", ""), _FACE_MODIFIERS.sub("", face)):
+        if f in FACES:
+            return FACES[f]
+    return None
+
+
 def is_face(token: str) -> bool:
-    """True when `token` is a face in :data:`FACES` (an emoji or a text emoticon)."""
-    return token in FACES
+    """Whether `token` is a face journeylib can score.
+
+    Parameters
+    ----------
+    token : str
+        An emoji or text emoticon.  The emoji variation selector (U+FE0F) and
+        skin-tone modifiers are ignored, as in :func:`face_score`.
+
+    Returns
+    -------
+    bool
+        True when :func:`face_score` gives `token` a score, i.e. it is in
+        :data:`FACES` up to those modifiers.
+
+    Examples
+    --------
+    >>> is_face("\U0001f642"), is_face(":-)"), is_face("\U0001f642\U0001f3fd")
+    (True, True, True)
+    >>> is_face(":-P")
+    False
+    """
+    return _lookup_face(token) is not None
 
 
 def face_score(face):
     """smiley5 score (-2..+2) of a face, or of each face in an array.
+
+    The emoji variation selector (U+FE0F) and skin-tone modifiers
+    (U+1F3FB..U+1F3FF) are ignored: a face scores as its plain form.
 
     Raises
     ------
@@ -287,23 +352,28 @@ def face_score(face):
     --------
     >>> face_score("\U0001f642")
     1
+    >>> face_score("\U0001f642\U0001f3fd")  # with a skin-tone modifier
+    1
     >>> face_score(":-(")
     -1
     """
     if isinstance(face, str):
-        try:
-            return FACES[face]
-        except KeyError:
-            raise ValueError(
-                f"Unknown face {face!r}. Known faces: {' '.join(FACES)}."
-            ) from None
+        score = _lookup_face(face)
+        if score is None:
+            raise ValueError(f"Unknown face {face!r}. Known faces: {' '.join(FACES)}.")
+        return score
     faces = pd.Series(np.asarray(face, dtype=object))
-    scores = faces.map(FACES)
-    unknown = scores.isna().to_numpy()
+    scores = faces.map(FACES).to_numpy(dtype="float64", na_value=np.nan, copy=True)
+    unknown = np.isnan(scores)
+    if unknown.any():  # retry without modifiers, one lookup per distinct face
+        rest = faces[unknown]
+        retry = {f: _lookup_face(f) for f in pd.unique(rest)}
+        scores[unknown] = rest.map(retry).to_numpy(dtype="float64", na_value=np.nan)
+        unknown = np.isnan(scores)
     if unknown.any():
         bad = faces.iat[int(np.flatnonzero(unknown)[0])]
         raise ValueError(f"Unknown face {bad!r}. Known faces: {' '.join(FACES)}.")
-    return scores.to_numpy(dtype="int64")
+    return scores.astype("int64")
 
 
 def add_valence(data, *, score="score", score_scale="score_scale", rating="rating",
@@ -324,15 +394,9 @@ def add_valence(data, *, score="score", score_scale="score_scale", rating="ratin
     """
     out = data.copy()
     out["valence"] = valence(out[score].to_numpy(dtype="float64", na_value=np.nan),
-                             _names(out[score_scale]))
+                             out[score_scale])
     if rating in out.columns and rating_scale in out.columns:
         out["rating_valence"] = valence(out[rating].to_numpy(dtype="float64", na_value=np.nan),
-                                        _names(out[rating_scale]))
+                                        out[rating_scale])
     return out
 
-
-def _names(col):
-    """Scale names of a column, fast for categoricals (one lookup per category)."""
-    if isinstance(col.dtype, pd.CategoricalDtype) and col.nunique() == 1:
-        return str(col.iloc[0])
-    return col

@@ -267,3 +267,28 @@ def test_face_score_array_names_the_first_unknown_face():
     with pytest.raises(ValueError, match=r"Unknown face ':-P'"):
         face_score(["\U0001f642", ":-P", "nope"])
     assert face_score([]).tolist() == []
+
+
+def test_face_score_ignores_skin_tone_and_variation_selector():
+    smile, frown = "\U0001f642", "\u2639"
+    for tone in "\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff":
+        assert face_score(smile + tone) == 1
+        assert is_face(smile + tone)
+    assert face_score(frown + "\ufe0f") == -1
+    assert face_score("\U0001f603\U0001f3ff\ufe0f") == 2
+    assert face_score([smile + "\U0001f3fd", ":(", "\U0001f616"]).tolist() == [1, -1, -2]
+    with pytest.raises(ValueError, match="Unknown face"):
+        face_score("\U0001f3fd")  # a modifier alone is no face
+    assert not is_face("\U0001f3fd")
+
+
+def test_valence_of_one_scale_categorical_leaves_input_alone():
+    x = np.array([-2.0, 0.0, np.nan, 2.0])
+    keep = x.copy()
+    got = valence(x, pd.Series(["smiley5"] * 4, dtype="category"))
+    np.testing.assert_array_equal(got, [-1.0, 0.0, np.nan, 1.0])
+    np.testing.assert_array_equal(x, keep)
+    np.testing.assert_array_equal(valence(np.array([1.0, 5.0]), pd.Categorical(["ces2010"] * 2)),
+                                  [1.0, -1.0])
+    with pytest.raises(ValueError, match="scale name is missing"):
+        valence(x, pd.Series(["smiley5", None, "smiley5", "smiley5"], dtype="category"))
