@@ -358,6 +358,26 @@ def test_gap_hist_mean_and_interval():
     assert (span.get_x(), span.get_x() + span.get_width()) == pytest.approx((low, high))
     bars = [p for p in ax.patches if p.get_gid() is None]
     assert sum(p.get_height() for p in bars) == len(s)
+    (box,) = [t for t in ax.texts if t.get_gid() == "journeylib-stats"]
+    assert f"90% t interval\n[{_fmt(low)}, {_fmt(high)}]" in box.get_text()
+
+
+def test_gap_hist_draws_and_names_a_given_interval():
+    s = _summary(500)
+    fig, ax = plt.subplots()
+    jl.gap_hist(s, ci=(-0.3, -0.1), ci_label="95% bootstrap CI", ax=ax)
+    (span,) = [p for p in ax.patches if p.get_gid() == "journeylib-gap-ci"]
+    assert (span.get_x(), span.get_x() + span.get_width()) == pytest.approx((-0.3, -0.1))
+    (box,) = [t for t in ax.texts if t.get_gid() == "journeylib-stats"]
+    assert "95% bootstrap CI\n[\u22120.30, \u22120.10]" in box.get_text()
+    assert "t interval" not in box.get_text()
+    fig, ax = plt.subplots()
+    jl.gap_hist(s, ci=(0.1, 0.2), ax=ax)
+    assert "given interval\n[+0.10, +0.20]" in ax.texts[-1].get_text()
+    with pytest.raises(ValueError, match="low <= high"):
+        jl.gap_hist(s, ci=(0.2, 0.1), ax=ax)
+    with pytest.raises(ValueError, match="pair"):
+        jl.gap_hist(s, ci=0.2, ax=ax)
 
 
 def test_gap_hist_lattice_bins_have_no_holes():
@@ -465,6 +485,16 @@ def test_nps_plot_bars_and_margin():
 
 
 # --- card and theme -----------------------------------------------------------------------------------
+
+
+def test_journey_card_draws_into_a_given_figure(paypal):
+    outer = plt.figure(figsize=(16, 4.6))
+    left, right = outer.subfigures(1, 2)
+    n_figures = len(plt.get_fignums())
+    assert jl.journey_card(paypal, 1, fig=right) is right
+    assert len(plt.get_fignums()) == n_figures  # no figure of its own
+    assert len(right.axes) == 2 and not left.axes
+    assert len(find_faces(right.axes[0])) == len(paypal)
 
 
 def test_journey_card_is_a_figure_with_the_numbers(paypal):

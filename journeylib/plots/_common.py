@@ -18,11 +18,11 @@ def _need(data, columns, what):
         )
 
 
-def _summary(data):
+def _summary(data, metrics=None):
     """journey_summary of tidy data (one definition of every metric: journeylib.metrics)."""
     from ..metrics import journey_summary
 
-    return journey_summary(data)
+    return journey_summary(data, metrics=metrics)
 
 
 def _mean_ci(values, confidence):

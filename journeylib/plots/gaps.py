@@ -122,8 +122,8 @@ def gap_scatter(summary, *, x="mean", y="rating", hexbin_above=5000, gridsize=41
     return ax
 
 
-def gap_hist(summary, *, rule="mean", rating="rating", bins="auto", confidence=0.95, ax=None,
-             **kwargs):
+def gap_hist(summary, *, rule="mean", rating="rating", bins="auto", confidence=0.95, ci=None,
+             ci_label=None, ax=None, **kwargs):
     """Distribution of the gap between the journey rating and a touchpoint rule.
 
     Parameters
@@ -137,7 +137,16 @@ def gap_hist(summary, *, rule="mean", rating="rating", bins="auto", confidence=0
     bins : int, sequence or str
         Passed to ``ax.hist``.
     confidence : float
-        Level of the t-based interval of the mean gap.
+        Level of the t-based interval of the mean gap (drawn unless `ci` is given).
+    ci : (float, float), optional
+        An interval for the mean gap computed elsewhere, drawn instead of the
+        t interval: e.g. the bootstrap interval of :func:`journeylib.gap_test`,
+        ``tuple(res[["ci_low", "ci_high"]].iloc[0])``, so the figure shows the
+        interval the table reports.
+    ci_label : str, optional
+        What the box calls the interval; by default ``"95% t interval"`` (at
+        `confidence`) for the computed one and ``"given interval"`` for `ci`.
+        Say what `ci` is, e.g. ``"95% bootstrap CI"``.
     ax : matplotlib.axes.Axes, optional
     **kwargs
         Passed to ``ax.hist``.
@@ -146,6 +155,11 @@ def gap_hist(summary, *, rule="mean", rating="rating", bins="auto", confidence=0
     -------
     matplotlib.axes.Axes
 
+    Notes
+    -----
+    The solid line is the mean gap, the shaded band its interval, the dotted
+    line no gap; the box repeats the mean, the interval (named) and n.
+
     Examples
     --------
     >>> import pandas as pd, journeylib as jl
@@ -153,6 +167,20 @@ def gap_hist(summary, *, rule="mean", rating="rating", bins="auto", confidence=0
     >>> ax = jl.gap_hist(s, rule="mean")
     >>> ax.get_xlabel()
     'gap: rating \u2212 mean (valence)'
+    >>> box = [t for t in ax.texts if t.get_gid() == "journeylib-stats"][0]
+    >>> print(box.get_text())
+    mean gap \u22120.05
+    95% t interval
+    [\u22120.65, +0.55]
+    n = 4
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax = jl.gap_hist(s, ci=(-0.4, 0.2), ci_label="95% bootstrap CI", ax=ax)
+    >>> print([t for t in ax.texts if t.get_gid() == "journeylib-stats"][0].get_text())
+    mean gap \u22120.05
+    95% bootstrap CI
+    [\u22120.40, +0.20]
+    n = 4
     """
     xs, ys = _pairs(summary, rule, rating, "gap_hist", names=("rule", "rating"))
     if ax is None:
@@ -164,6 +192,11 @@ def gap_hist(summary, *, rule="mean", rating="rating", bins="auto", confidence=0
     ax.hist(gap, bins=bins, **kw)
     ax.set_ylim(0, ax.get_ylim()[1] * 1.1)  # headroom for the line labels above the tallest bar
     mean, lo, hi = _mean_ci(gap, confidence)
+    if ci is None:
+        label = ci_label or f"{confidence:.0%} t interval"
+    else:
+        lo, hi = _interval(ci)
+        label = ci_label or "given interval"
     if np.isfinite(lo):
         ax.axvspan(lo, hi, color=NEG if mean < 0 else POS, alpha=0.25, linewidth=0, zorder=1,
                    gid="journeylib-gap-ci")
@@ -176,13 +209,13 @@ def gap_hist(summary, *, rule="mean", rating="rating", bins="auto", confidence=0
     ax.annotate("no gap", xy=(0, 1), xycoords=ax.get_xaxis_transform(), xytext=(-3 * side, -3),
                 textcoords="offset points", ha="right" if side > 0 else "left", va="top",
                 fontsize="x-small", color=GREY)
-    pct = f"{confidence:.0%}"
-    ci = f"{pct} CI [{_fmt(lo)}, {_fmt(hi)}]" if np.isfinite(lo) else f"{pct} CI n/a"
+    # the interval on a line of its own under its name keeps the box narrow
+    interval = f"{label}\n[{_fmt(lo)}, {_fmt(hi)}]" if np.isfinite(lo) else f"{label} n/a"
     # the box goes in the top corner farther from the mean and zero lines, so no label collides
     x0, x1 = ax.get_xlim()
     lines_at = np.mean([(v - x0) / (x1 - x0) for v in (0.0, mean) if np.isfinite(v)])
     right = lines_at > 0.5  # lines on the right half: box on the left
-    ax.text(0.98 if not right else 0.02, 0.97, f"mean gap {_fmt(mean)}\n{ci}\nn = {gap.size:,}",
+    ax.text(0.98 if not right else 0.02, 0.97, f"mean gap {_fmt(mean)}\n{interval}\nn = {gap.size:,}",
             transform=ax.transAxes, ha="right" if not right else "left", va="top",
             fontsize="small", color=INK, gid="journeylib-stats",
             bbox={"boxstyle": "round,pad=0.35", "facecolor": "white", "edgecolor": "#cccccc"})
@@ -191,6 +224,18 @@ def gap_hist(summary, *, rule="mean", rating="rating", bins="auto", confidence=0
     ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     ax.grid(axis="x", visible=False)
     return ax
+
+
+def _interval(ci):
+    """(low, high) as floats; a ValueError for anything else."""
+    try:
+        lo, hi = (float(v) for v in ci)
+    except (TypeError, ValueError):
+        raise ValueError(f"The value for `ci` must be a pair (low, high), but {ci!r} was passed.") \
+            from None
+    if lo > hi:
+        raise ValueError(f"The value for `ci` must have low <= high, but {ci!r} was passed.")
+    return lo, hi
 
 
 def _pairs(summary, x, y, what, names=("x", "y")):

@@ -98,8 +98,8 @@ def emotion_curve(data, *, journey=None, by="step", lanes=None, wrap=None, face_
     _need(sel, lanes, "emotion_curve(lanes=...)")
     d = add_valence(sel).sort_values("step", kind="stable")
     v = d["valence"].to_numpy(dtype="float64")
-    mean = float(_summary(sel)["mean"].iloc[0])
-    rating = float(d["rating_valence"].iloc[0])
+    summ = _summary(sel, metrics=["mean", "rating"]).iloc[0]  # one validation, one definition
+    mean, rating = float(summ["mean"]), float(summ["rating"])
     extra = extra_moments(d)
     draw_journey_map(ax, v, d["touchpoint"].to_list(), mean=mean, rating=rating, extra=extra,
            lanes=[(name, d[name].to_list()) for name in lanes], wrap=wrap, face_size=face_size,
@@ -117,7 +117,7 @@ def _mean_curve(data, *, by, wrap, face_size, confidence, annotate, ax, **kwargs
     with np.errstate(invalid="ignore", divide="ignore"):
         half = sps.t.ppf((1 + confidence) / 2, np.maximum(n - 1, 1)) * stats["std"] / np.sqrt(n)
     half = np.where(n > 1, half, np.nan)
-    summ = _summary(data)
+    summ = _summary(data, metrics=["mean", "rating"])
     mean = float(summ["mean"].mean())
     r_mean, r_low, r_high = _mean_ci(summ["rating"].dropna(), confidence)
     labels = [f"{s}" for s in stats.index]
@@ -130,10 +130,11 @@ def _mean_curve(data, *, by, wrap, face_size, confidence, annotate, ax, **kwargs
     return ax
 
 
-def journey_card(data, journey, *, lanes=None, figsize=(10, 4.6), title=None):
+def journey_card(data, journey, *, lanes=None, fig=None, figsize=(10, 4.6), title=None):
     """A slide for one journey: its emotion curve and a small table of the key numbers.
 
-    Unlike the other functions this one makes its own figure and returns the
+    A figure-level function (like seaborn's ``relplot``): it lays out two
+    axes of its own, in `fig` or in a new figure, and returns the
     :class:`~matplotlib.figure.Figure` (not an Axes).
 
     Parameters
@@ -144,16 +145,20 @@ def journey_card(data, journey, *, lanes=None, figsize=(10, 4.6), title=None):
         The journey id; an unknown id raises a ``ValueError`` naming the nearest ids.
     lanes : str or list of str, optional
         Swimlanes for the curve (``"channel"``, ``"actor"``).
+    fig : matplotlib.figure.Figure or SubFigure, optional
+        Draw into this (empty) figure, e.g. one panel of ``plt.figure().subfigures(1, 2)``;
+        by default a new figure of size `figsize` is made.
     figsize : tuple
-        Width and height in inches.
+        Width and height in inches of the new figure (ignored when `fig` is given).
     title : str, optional
         Defaults to "Journey <id>".
 
     Returns
     -------
     matplotlib.figure.Figure
-        Axes 0 holds the curve, axes 1 the table (touchpoint mean, peak-end,
-        journey rating, gap, all on valence).
+        `fig` when given, else the new figure.  Its first new axes holds the
+        curve, the second the table (touchpoint mean, peak-end, journey
+        rating, gap, all on valence).
 
     Examples
     --------
@@ -165,10 +170,15 @@ def journey_card(data, journey, *, lanes=None, figsize=(10, 4.6), title=None):
     >>> fig = jl.journey_card(df, 7)
     >>> fig.axes[0].get_title(loc="left")
     'Journey 7'
+    >>> import matplotlib.pyplot as plt
+    >>> left, right = plt.figure(figsize=(16, 4.6)).subfigures(1, 2)
+    >>> jl.journey_card(df, 7, fig=right, title="Same journey") is right
+    True
     """
     _need(data, ["journey_id"], "journey_card")
     sel = _select_journey(data, journey)
-    fig = plt.figure(figsize=figsize)
+    if fig is None:
+        fig = plt.figure(figsize=figsize)
     gs = fig.add_gridspec(1, 2, width_ratios=[3.3, 1], left=0.1, right=0.98, bottom=0.22,
                           top=0.86, wspace=0.12)
     ax = fig.add_subplot(gs[0])
@@ -181,7 +191,7 @@ def journey_card(data, journey, *, lanes=None, figsize=(10, 4.6), title=None):
     rows = [("touchpoint mean", summ.get("mean", np.nan)),
             ("peak-end", summ.get("peak_end", np.nan)),
             ("journey rating", summ.get("rating", np.nan)),
-            ("gap to mean", summ.get("rating", np.nan) - summ.get("mean", np.nan))]
+            ("gap to mean", summ.get("gap", np.nan))]
     if "gap_peak_end" in summ.index:
         rows.append(("gap to peak-end", summ["gap_peak_end"]))
     table = tab.table(cellText=[[k, _fmt(float(v)) if pd.notna(v) else "n/a"] for k, v in rows],

@@ -150,9 +150,8 @@ def draw_journey_map(ax, v, names, *, mean, rating, extra, lanes, wrap, face_siz
 
 
 def _axes_inches(ax):
-    pos = ax.get_position()
-    w, h = ax.figure.get_size_inches()
-    return pos.width * w, pos.height * h
+    # from the display box, so axes in a SubFigure (which has no size of its own) work too
+    return ax.bbox.width / ax.figure.dpi, ax.bbox.height / ax.figure.dpi
 
 
 def _wrap(names, width):
