@@ -24,7 +24,34 @@ EYE_GID = "journeylib-eye"
 
 
 def face_transform(ax, x, y, *, base=None):
-    """Transform placing inch coordinates around the point (`x`, `y`) of `base` (default data)."""
+    """Transform placing inch coordinates around the point (`x`, `y`) of `base`.
+
+    Shapes drawn with it are measured in inches from that point, so a circle
+    stays round and keeps its size whatever the axes' limits or aspect.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes the shapes go on (its figure's dpi converts inches to pixels).
+    x, y : float
+        The anchor point, in the coordinates of `base`.
+    base : matplotlib.transforms.Transform, optional
+        Coordinate system of `x` and `y`; ``ax.transData`` by default.
+
+    Returns
+    -------
+    matplotlib.transforms.Transform
+        Maps (0, 0) to the anchor and (1, 0) to one inch to its right, in display pixels.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(dpi=100)
+    >>> t = face_transform(ax, 0.5, 0.5, base=ax.transAxes)
+    >>> anchor = ax.transAxes.transform((0.5, 0.5))
+    >>> (t.transform((1, 0)) - anchor).tolist()  # one inch right = 100 pixels at 100 dpi
+    [100.0, 0.0]
+    """
     base = ax.transData if base is None else base
     return ax.figure.dpi_scale_trans + transforms.ScaledTranslation(x, y, base)
 
@@ -49,6 +76,20 @@ def draw_face(ax, x, y, v, *, radius=0.14, base=None, dx=0.0, color=None, clip_o
         ``ax.get_yaxis_transform()`` for faces beside the y axis).
     dx : float
         Extra horizontal shift in inches (negative = left).
+    color : color, optional
+        Fill; by default :func:`journeylib.plots.theme.valence_color` of `v`.
+    clip_on : bool
+        Clip the face to the axes (False for faces in the margins).
+    zorder : float
+        Drawing order of the circle; eyes and mouth go just above it.
+    edgecolor : color
+        Outline of a rated face (an unrated one is outlined in grey).
+    linewidth : float, optional
+        Outline width in points; by default grows with `radius`.
+    gid : str
+        Group id of the circle, which :func:`find_faces` reads to tell moment
+        faces (``"journeylib-face"``) from rating and tick faces (that id with
+        ``"-rating"`` or ``"-tick"`` appended).
 
     Returns
     -------
@@ -56,6 +97,15 @@ def draw_face(ax, x, y, v, *, radius=0.14, base=None, dx=0.0, color=None, clip_o
         The circle (gid ``"journeylib-face"``), two eyes and, when `v` is a
         number, the mouth (gid ``"journeylib-mouth"``), whose middle lies below
         its ends for a smile.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> [p.get_gid() for p in draw_face(ax, 1, 0.5, 1.0)]
+    ['journeylib-face', 'journeylib-eye', 'journeylib-eye', 'journeylib-mouth']
+    >>> [p.get_gid() for p in draw_face(ax, 2, 0.0, float("nan"))]  # no score: no features
+    ['journeylib-face']
     """
     trans = face_transform(ax, x, y, base=base)
     r = float(radius)
@@ -91,6 +141,9 @@ def find_faces(ax, *, kind="moment"):
 
     Parameters
     ----------
+    ax : matplotlib.axes.Axes
+        Axes with faces drawn by :func:`draw_face` (e.g. by
+        :func:`journeylib.emotion_curve`).
     kind : {"moment", "rating", "tick", None}
         Which faces: the moments of a curve, the journey-rating face, the y-tick
         faces, or all (None).
@@ -100,9 +153,20 @@ def find_faces(ax, *, kind="moment"):
     list of dict
         ``x``, ``y`` (the centre in the base coordinates), ``radius`` (inches),
         ``color``, ``kind`` and ``sag``: the mouth's middle minus its ends in
-        inches (negative = a smile, positive = a frown, 0 = straight, None
-        when there is no mouth, i.e. no score).  Used by the tests; handy for
-        checking a figure without looking at it.
+        inches, ``-0.42 * radius * v`` (negative = a smile, positive = a
+        frown, 0 = straight, None when there is no mouth, i.e. no score).
+        Used by the tests; handy for checking a figure without looking at it.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = draw_face(ax, 1, 0.5, 1.0, radius=0.2)
+    >>> _ = draw_face(ax, 2, -0.5, -0.5, radius=0.2)
+    >>> _ = draw_face(ax, 3, 0.0, float("nan"))
+    >>> [(f["x"], f["y"], None if f["sag"] is None else round(f["sag"], 3))
+    ...  for f in find_faces(ax)]
+    [(1.0, 0.5, -0.084), (2.0, -0.5, 0.042), (3.0, 0.0, None)]
     """
     kinds = {FACE_GID: "moment", FACE_GID + "-rating": "rating", FACE_GID + "-tick": "tick"}
     out = []

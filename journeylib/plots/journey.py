@@ -214,7 +214,29 @@ def journey_card(data, journey, *, lanes=None, fig=None, figsize=(10, 4.6), titl
 
 
 def extra_moments(d):
-    """True for moments that are extra faces within a stop (diaries): no stop number, or a repeat."""
+    """Which moments are extra faces within a diary stop, drawn smaller by :func:`emotion_curve`.
+
+    Parameters
+    ----------
+    d : pandas.DataFrame
+        The rows of one journey in drawing order, optionally with a ``stop``
+        column (diaries: the stop number each moment belongs to).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One per row: True where ``stop`` is missing or repeats an earlier
+        stop (the first moment of each stop is the main one); all False
+        without a ``stop`` column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> extra_moments(pd.DataFrame({"stop": [1, 1, 2, None, 3]})).tolist()
+    [False, True, False, True, False]
+    >>> extra_moments(pd.DataFrame({"score": [1, 2]})).tolist()
+    [False, False]
+    """
     if "stop" not in d.columns:
         return np.zeros(len(d), dtype=bool)
     stop = d["stop"]
