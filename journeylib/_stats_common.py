@@ -1,6 +1,6 @@
 """Private helpers shared by the statistics modules (:mod:`journeylib.stats`,
 :mod:`journeylib.drivers`, :mod:`journeylib.netpromoter`): input checks, journey
-summaries, dropping incomplete journeys with a warning, bootstrap indices.
+dropping incomplete journeys with a warning, bootstrap indices.
 """
 
 from __future__ import annotations
@@ -8,24 +8,10 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pandas as pd
-
-from .metrics import journey_summary
 
 __all__: list[str] = []
 
 _CHUNK = 4_000_000  # bootstrap matrices are built in pieces of about this many numbers
-
-
-def _summary(data):
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"Expected a pandas DataFrame, not {type(data).__name__}.")
-    if "step" in data.columns and "score" in data.columns:
-        return journey_summary(data)
-    if "journey_id" not in data.columns:
-        raise ValueError("Expected tidy journey data or a journey_summary() frame (with a "
-                         "'journey_id' column).")
-    return data
 
 
 def _column(s, name, what):

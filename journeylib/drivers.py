@@ -8,8 +8,8 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from ._stats_common import _boot_index, _check_confidence, _column, _drop_missing, _summary
-from .metrics import _is_contract, journey_summary
+from ._stats_common import _boot_index, _check_confidence, _column, _drop_missing
+from .metrics import _is_contract, as_summary, journey_summary
 from .scales import valence
 from .schema import validate
 
@@ -122,7 +122,7 @@ def key_drivers(data, *, outcome="rating", n_boot=1000, confidence=0.95, seed=No
                          f"limited to {_MAX_SHAPLEY} touchpoints, but the data has {p}. Group "
                          "touchpoints (e.g. by channel) first.")
     s = journey_summary(df, metrics=["rating"] if outcome == "rating" else ["rating", outcome]) \
-        if outcome in ("rating", "recommend") else _summary(df)
+        if outcome in ("rating", "recommend") else as_summary(df)
     y = pd.Series(_column(s, outcome, "outcome"), index=s["journey_id"].to_numpy()).reindex(wide.index)
     X = wide.to_numpy(dtype=float)
     (y_ok, *xs), _ = _drop_missing([y.to_numpy(), *X.T], [outcome, "a touchpoint score"],

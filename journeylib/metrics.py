@@ -19,7 +19,7 @@ import pandas as pd
 from .scales import get_scale, valence
 from .schema import REQUIRED, validate
 
-__all__ = ["journey_summary", "ALL_METRICS", "CORE_METRICS", "RULES"]
+__all__ = ["journey_summary", "as_summary", "ALL_METRICS", "CORE_METRICS", "RULES"]
 
 #: Every metric :func:`journey_summary` knows, in output order.
 ALL_METRICS: tuple[str, ...] = (
@@ -470,3 +470,36 @@ def _duration(g, ts):
     d = (tmax - tmin).astype(f"timedelta64[{unit}]")
     d[tmax == -big] = np.timedelta64("NaT")
     return d
+
+
+def as_summary(data, *, metrics=None):
+    """A journey summary from either tidy data or an existing summary.
+
+    The statistics and the gap charts accept both: tidy data (it has ``step``
+    and ``score`` columns) is summarised with :func:`journey_summary`; a frame
+    that already is a summary (one row per journey, with ``journey_id``) is
+    passed through unchanged (callers check for the columns they need and
+    name them in their error).
+
+    Raises
+    ------
+    TypeError
+        When `data` is not a DataFrame.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tidy = pd.DataFrame({"journey_id": [1, 1], "step": [1, 2], "touchpoint": ["web", "mail"],
+    ...                      "score": [2, 0], "score_scale": "smiley5",
+    ...                      "rating": 1, "rating_scale": "smiley5"})
+    >>> s = as_summary(tidy, metrics=["mean", "rating"])
+    >>> s.values.tolist()
+    [[1.0, 0.5, 0.5]]
+    >>> as_summary(s) is s
+    True
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"Expected a pandas DataFrame, not {type(data).__name__}.")
+    if {"step", "score"} <= set(data.columns):
+        return journey_summary(data, metrics=metrics)
+    return data

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
-from ._stats_common import _boot_index, _check_confidence, _column, _drop_missing, _summary
-from .metrics import RULES
+from ._stats_common import _boot_index, _check_confidence, _column, _drop_missing
+from .metrics import RULES, as_summary
 
 __all__ = ["gap_test", "compare_rules", "journey_vs_touchpoint", "DEFAULT_RULES"]
 
@@ -80,7 +80,7 @@ def gap_test(data, *, rule="mean", confidence=0.95, n_boot=2000, threshold=0.0, 
     if rule not in RULES:
         raise ValueError(f"The value for `rule` must be one of {RULES}, but {rule!r} was passed.")
     lo_q, hi_q = _check_confidence(confidence)
-    s = _summary(data)
+    s = as_summary(data)
     rating = _column(s, "rating", "column")
     value = _column(s, rule, "rule")
     mean = _column(s, "mean", "column") if "mean" in s.columns else value
@@ -235,7 +235,7 @@ def compare_rules(data, *, rules=DEFAULT_RULES, cv=5, n_boot=1000, confidence=0.
     lo_q, hi_q = _check_confidence(confidence)
     singles = [r for r in rules if r != "all"]
     in_all = singles or [r for r in DEFAULT_RULES if r != "all"]
-    s = _summary(data)
+    s = as_summary(data)
     y = _column(s, outcome, "outcome")
     feats = {r: _column(s, r, "rule") for r in dict.fromkeys(singles + (in_all if "all" in rules else []))}
     names = list(feats)
@@ -333,7 +333,7 @@ def journey_vs_touchpoint(data, *, outcome="recommend"):
     if outcome == "rating":
         raise ValueError("The value for `outcome` must be an outcome other than the journey "
                          "rating (such as 'recommend'): the rating is the journey side.")
-    s = _summary(data)
+    s = as_summary(data)
     y = _column(s, outcome, "outcome")
     rating, mean, pe = (_column(s, c, "column") for c in ("rating", "mean", "peak_end"))
     (y, rating, mean, pe), _ = _drop_missing([y, rating, mean, pe], [outcome, "rating", "mean"],

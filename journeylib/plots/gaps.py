@@ -13,10 +13,10 @@ import warnings
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 from matplotlib.patches import Rectangle
 
-from ._common import _fmt, _mean_ci, _need, _summary
+from ..metrics import as_summary
+from ._common import _fmt, _mean_ci
 from .theme import GREY, INK, NEG, POS
 
 __all__ = ["gap_scatter", "gap_hist"]
@@ -239,7 +239,7 @@ def _interval(ci):
 
 
 def _pairs(summary, x, y, what, names=("x", "y")):
-    summary = _as_summary(summary, [x, y], what)
+    summary = as_summary(summary)
     _check_rule(summary, x, names[0])
     if y not in summary.columns:
         raise ValueError(f"The value for `{names[1]}` must be a column of the summary "
@@ -251,18 +251,6 @@ def _pairs(summary, x, y, what, names=("x", "y")):
         warnings.warn(f"{what}: {int((~ok).sum())} journey(s) without {x!r} or {y!r} left out.",
                       UserWarning, stacklevel=3)
     return xs[ok], ys[ok]
-
-
-def _as_summary(summary, columns, what):
-    """A journey summary: passed through, or computed from tidy data."""
-    if _is_tidy(summary) and not set(columns) <= set(summary.columns):
-        summary = _summary(summary)
-    _need(summary, [], what)
-    return summary
-
-
-def _is_tidy(data):
-    return isinstance(data, pd.DataFrame) and {"step", "score", "score_scale"} <= set(data.columns)
 
 
 def _check_rule(summary, rule, argname="rule"):
