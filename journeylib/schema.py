@@ -25,6 +25,9 @@ from .scales import SCALES, get_scale
 
 __all__ = [
     "JourneyDataError",
+    "NA_TOKENS",
+    "ERROR_TOKENS",
+    "MESSAGES",
     "REQUIRED",
     "OPTIONAL",
     "JOURNEY_LEVEL",
@@ -56,6 +59,38 @@ OPTIONAL: tuple[str, ...] = (
 JOURNEY_LEVEL: tuple[str, ...] = ("rating", "rating_scale", "recommend", "recommend_scale")
 
 MAX_PROBLEMS = 20
+#: Longest value quoted in an error message (longer ones are cut with an ellipsis).
+MAX_VALUE_CHARS = 80
+
+#: Text that means "no answer" in a number column (``score``, ``rating``, ``recommend``,
+#: ``step``), compared after stripping spaces and lower-casing.  Every entry point (the CSV,
+#: Excel and Parquet readers, :func:`validate` on a DataFrame, DuckDB and Spark) reads these as
+#: missing, and nothing else.
+NA_TOKENS: tuple[str, ...] = ("", "na", "n/a", "nan", "null", "none", "<na>")
+
+#: Spreadsheet error values (compared lower-cased): a formula that failed.  They are reported
+#: as errors naming the cell, never read as missing.
+ERROR_TOKENS: tuple[str, ...] = ("#n/a", "#div/0!", "#value!", "#ref!", "#name?", "#num!",
+                                 "#null!", "#spill!", "#calc!", "#getting_data", "#n/a n/a",
+                                 "#na")
+
+#: The contract's rules in words: one text per rule, used by every path (pandas, DuckDB,
+#: Spark, the readers) so that the same bad input gets the same message everywhere.
+MESSAGES: dict[str, str] = {
+    "column_missing": "required column is missing",
+    "empty": "the table is empty: journey data needs at least one row",
+    "journey_id_missing": "journey_id is missing",
+    "step": "step must be a whole number >= 0 (the moment's order)",
+    "duplicate": "each (journey_id, step) must be unique",
+    "not_number": "{column} is not a number",
+    "error_value": "{column} holds a spreadsheet error value ({value}), not a number: fix the "
+                   "formula or clear the cell",
+    "bool": "{column} holds True/False, which is a valid answer only on the 'binary' scale",
+    "scale_missing": "scale name is missing",
+    "unknown_scale": "unknown scale",
+    "differs": "{column} differs between rows of journey {journey}; a journey has one {column}",
+    "not_date": "not a date/time",
+}
 
 _COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3 or bool(
     getattr(pd.options.mode, "copy_on_write", False) is True
@@ -82,14 +117,29 @@ class JourneyDataError(ValueError):
         super().__init__("\n".join(lines))
 
 
+def _short(value, limit=MAX_VALUE_CHARS):
+    """``repr(value)``, cut to about `limit` characters (a whole paragraph is no use in a message)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
 def _format(p):
+    """One problem as a line: where (file, row, journey, step, column), the value, the message."""
     parts = []
+    if p.get("file") is not None:
+        parts.append(f"file {str(p['file'])!r}")
+    if p.get("line") is not None:
+        parts.append(f"line {p['line']}")
     if p.get("row") is not None:
         parts.append(f"row {p['row']}")
+    if p.get("journey") is not None:
+        parts.append(f"journey {_short(p['journey'])}")
+    if p.get("step") is not None:
+        parts.append(f"step {_short(p['step'])}")
     if p.get("column") is not None:
-        parts.append(f"column {p['column']!r}")
+        parts.append(f"column {_short(p['column'])}")
     where = ", ".join(parts)
-    value = f": value {p['value']!r}" if "value" in p else ""
+    value = f": value {_short(p['value'])}" if "value" in p else ""
     return f"{where}{value}: {p['message']}" if where else p["message"]
 
 
