@@ -132,3 +132,94 @@ def test_key_figure_saved_under_notebook_number(nb):
                 literal.append(match.group(1))
     assert literal and all(n.startswith(prefix + "-") for n in literal), (
         f"{path.name}: figure names {literal} must start with '{prefix}-'")
+
+
+# --- Stored numbers a reader needs, not digits the BLAS kernel decides (issue 12, item 1) ---------------
+# nbval compares every stored text output with a fresh run. OpenBLAS picks its kernel per CPU, so the 6th
+# digit of a regression or a correlation differs between machines (0.885640 stored, 0.885639 computed on
+# AVX-512). Notebooks therefore show numbers rounded (display.precision 3, `:.2f` in Markdown); exact values
+# are checked in the unit tests, with a tolerance.
+#
+# The rule: a decimal number with more than MAX_DECIMALS digits after the point, mantissas of scientific
+# notation included (1.234567e-05), in a text/plain, stream or text/markdown output, after nbval's own
+# sanitising (hex addresses, timings and figure sizes are not compared, so not checked).
+# Not numbers in this sense: a digit run glued to letters or dots on either side (version 1.26.4, v0.12345,
+# file.12345.csv, abc.123456, 10.0.12345), and fractional seconds after a colon (12:34:56.123456). Dates,
+# ids, hashes, hex and long integers have no decimal point at all. A full stop ending a sentence does not
+# hide a number ("r = 0.123456.").
+MAX_DECIMALS = 4
+CHECKED_MIMES = ("text/plain", "text/markdown")
+LONG_DECIMAL = re.compile(
+    rf"""(?<![\w.:])            # not part of a word, version, dotted name or a time of day
+         [-+]?\d*\.\d{{{MAX_DECIMALS + 1},}}
+         (?:[eE][-+]?\d+)?      # scientific notation: the mantissa counts
+         (?!\w|\.\w)            # not followed by more of a word or a dotted name""",
+    re.X,
+)
+SANITIZE_CFG = ROOT / "tests" / "nbval_sanitize.cfg"
+ALL_NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def _sanitizers():
+    import configparser
+
+    cfg = configparser.ConfigParser()
+    cfg.read(SANITIZE_CFG)
+    return [(re.compile(cfg[s]["regex"]), cfg[s]["replace"]) for s in cfg.sections()]
+
+
+def _text_outputs(nb):
+    """(cell number, 1-based as Jupyter's cell list counts them; kind; text) for every checked output."""
+    for number, cell in enumerate(nb.cells, start=1):
+        for out in cell.get("outputs", []):
+            if out.output_type == "stream":
+                yield number, f"stream {out.name}", out.text
+            for mime in CHECKED_MIMES:
+                text = out.get("data", {}).get(mime)
+                if text is not None:
+                    yield number, mime, text if isinstance(text, str) else "".join(text)
+
+
+def long_decimals(text: str) -> list[str]:
+    """The numbers in `text` that show more than MAX_DECIMALS digits after the point."""
+    return [m.group(0) for m in LONG_DECIMAL.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("rho    0.885639", ["0.885639"]),
+        ("gap -0.000755 and 1,234.56789", ["-0.000755", "234.56789"]),
+        ("p = 1.234567e-05", ["1.234567e-05"]),
+        ("r = 0.123456.", ["0.123456"]),
+        ("(0.12345, 2.5)", ["0.12345"]),
+        ("a share of 12.34567%", ["12.34567"]),
+        ("value 0.8856 and 12.3% and 0.1e-07 and 1.25e-05", []),
+        ("numpy 1.26.4, journeylib 0.1.dev123456+g1a2b3c4, release 2024.123456.1", []),
+        ("2015-08-02 12:34:56.123456 and 0 days 00:00:01.500000", []),
+        ("sha256 3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b, id 123456789012345", []),
+        ("run.123456.csv and figure_0.123456.png and abc.123456 and v0.123456", []),
+        ("at 0x7f3a2b1c9d00, 10.0.123456.7", []),
+    ],
+)
+def test_long_decimal_rule(text, found):
+    assert long_decimals(text) == found
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=[p.name for p in ALL_NOTEBOOKS])
+def test_no_digits_the_blas_kernel_decides(path):
+    """Stored outputs show at most MAX_DECIMALS digits after the point (see the comment above)."""
+    nb = nbformat.read(path, as_version=4)
+    sanitizers = _sanitizers()
+    problems = []
+    for number, kind, text in _text_outputs(nb):
+        for pattern, replace in sanitizers:
+            text = pattern.sub(replace, text)
+        for line in text.splitlines():
+            hits = long_decimals(line)
+            if hits:
+                problems.append(f"cell {number} ({kind}): {', '.join(hits)} in {line.strip()[:100]!r}")
+    assert not problems, (
+        f"{path.name} shows digits that another CPU's BLAS kernel can change; round them for display "
+        f"(pd.set_option('display.precision', 3), f'{{x:.2f}}', .round(3)):\n  " + "\n  ".join(problems[:15])
+        + (f"\n  ... and {len(problems) - 15} more" if len(problems) > 15 else ""))
