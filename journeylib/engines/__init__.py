@@ -1,0 +1,130 @@
+"""Journey metrics out of core (DuckDB) and on a cluster (Spark), from one SQL definition.
+
+:func:`journeylib.journey_summary` computes per-journey metrics in memory
+with pandas and numpy.  Event data (every contact of every customer) often
+does not fit in memory: it lives in Parquet files or in a Spark cluster.
+:func:`summarize` computes the same metrics there, with the same
+definitions, by generating **one** SQL text from the table of metric
+definitions below (:data:`METRIC_SQL`) and running it on either engine:
+
+* ``engine="duckdb"`` (the default for a path, a glob or a pandas frame):
+  DuckDB, embedded, reads the Parquet files itself within `memory_limit`;
+  inputs larger than `batch_rows` run as several passes over ranges of
+  journey ids, because median, distinct counts and the peak keep per-journey
+  state that DuckDB cannot spill to disk;
+* ``engine="spark"`` (the default for a ``pyspark.sql.DataFrame``): Spark
+  SQL on the session the DataFrame belongs to; the work runs on the executors
+  and only the per-journey result comes back to the driver.
+
+The text is Spark SQL: plain aggregates (``avg``, ``median``, ``stddev_samp``,
+``regr_slope``, ``min_by``/``max_by`` with a struct key for the peak,
+``FILTER (WHERE ...)``), one window column (``lag``, for channel switches),
+``CASE`` expressions, and one journeylib function ``n_distinct(col)``.  The
+engine-specific parts are small and named: ``_DUCKDB_SHIMS``, four one-line
+DuckDB macros (``raise_error``, ``unix_micros``, ``named_struct``,
+``n_distinct``), and ``_spark_dialect``, which spells ``n_distinct`` for
+Spark.  Valence is computed inside the engine through a scale table (an
+inline ``VALUES`` list generated from :data:`journeylib.scales.SCALES`,
+joined on the scale name); no row is pulled into Python.
+
+The package's modules show the jobs: :mod:`.sql` (the metric definitions and
+the summary query), :mod:`.sources` (Parquet paths, globs, folders),
+:mod:`.duckdb_engine` and :mod:`.spark_engine` (the runners).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from .duckdb_engine import ROWS_PER_GB, _run_duckdb
+from .sources import _is_spark
+from .spark_engine import _run_spark
+from .sql import METRIC_SQL, summary_sql
+
+__all__ = ["ENGINES", "METRIC_SQL", "ROWS_PER_GB", "summarize", "summary_sql"]
+
+#: The engines :func:`summarize` can run on.
+ENGINES: tuple[str, ...] = ("duckdb", "spark")
+
+
+def _engine_for(source, engine) -> str:
+    if engine is None:
+        return "spark" if _is_spark(source) else "duckdb"
+    if engine not in ENGINES:
+        raise ValueError(f"The value for `engine` must be one of {ENGINES}, but {engine!r} was passed.")
+    return engine
+
+
+def summarize(source, *, metrics=None, engine=None, memory_limit="2GB", threads=None, out=None,
+              batch_rows=None):
+    """Per-journey metrics of data that does not fit in memory, by DuckDB or Spark.
+
+    The same metrics, names and definitions as :func:`journeylib.journey_summary`
+    (which is the reference), computed by one SQL text on either engine.
+
+    Parameters
+    ----------
+    source : str, path-like, list, pandas.DataFrame or pyspark.sql.DataFrame
+        Tidy journey data (the contract of :mod:`journeylib.schema`): a Parquet
+        file, a folder of them, a glob such as ``"events/*.parquet"`` or a list
+        of those; a pandas DataFrame (run by DuckDB, mostly for testing); or a
+        Spark DataFrame.
+    metrics : list of str, optional
+        Compute only these metrics (fewer metrics, less work); None for every
+        metric the columns allow (``n_channels`` needs ``channel``, etc.).
+    engine : {"duckdb", "spark"}, optional
+        Default: "spark" for a Spark DataFrame, else "duckdb".  With "spark"
+        and a path, the active SparkSession reads the files.
+    memory_limit : str, default "2GB"
+        DuckDB's memory limit; beyond it DuckDB spills to a temporary folder.
+    threads : int, optional
+        DuckDB threads (default: all cores).
+    out : str or path-like, optional
+        Write the summary to this Parquet file (Spark: folder) instead of
+        returning it: the out-of-core way for very many journeys.
+    batch_rows : int, optional
+        DuckDB: rows per pass.  Median, distinct counts and the peak keep
+        per-journey state that DuckDB cannot spill to disk, so inputs larger
+        than this run as several passes over ranges of journey ids (each a
+        complete set of journeys; default :data:`ROWS_PER_GB` per GB of
+        `memory_limit`).  Results do not depend on it.
+
+    Returns
+    -------
+    pandas.DataFrame or pathlib.Path
+        One row per journey sorted by ``journey_id``; columns ``journey_id``
+        and the metrics, on valence (-1..+1) where they are scores.  The path
+        written when `out` is given.
+
+    Raises
+    ------
+    FileNotFoundError
+        When a path does not exist or a glob matches nothing.
+    JourneyDataError
+        When a file lacks a contract column (naming the file and the column),
+        a scale is unknown, a value is off its scale, or a journey's rating
+        differs between its rows (naming the journey).
+    ValueError
+        For an unknown engine or metric.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"journey_id": [1, 1, 2], "step": [1, 2, 1],
+    ...                    "touchpoint": ["web", "mail", "web"], "score": [2, -2, 1],
+    ...                    "score_scale": "smiley5", "rating": [3, 3, 9], "rating_scale": "stars10"})
+    >>> summarize(df, metrics=["mean", "peak_end", "gap"])
+       journey_id  mean  peak_end       gap
+    0           1   0.0      -1.0 -0.555556
+    1           2   0.5       0.5  0.277778
+    """
+    kind = _engine_for(source, engine)
+    if kind == "duckdb":
+        if _is_spark(source):
+            raise ValueError("A Spark DataFrame runs on engine='spark', not 'duckdb'.")
+        return _run_duckdb(source, metrics, memory_limit, threads, out, batch_rows)
+    with warnings.catch_warnings():
+        # pyspark warns that it does not support pandas 3 yet; the summary comes back through Arrow
+        warnings.filterwarnings("ignore", message=".*PySpark does not yet fully support pandas",
+                                category=FutureWarning)
+        return _run_spark(source, metrics, out)
