@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 import journeylib as jl
-from journeylib.io import _integer_ids, from_wide, read_journeys, read_table
+from journeylib.io import from_wide, read_journeys, read_table
+from journeylib.io.columns import _integer_ids
 from journeylib.schema import JourneyDataError, validate
 
 HEADER = ["journey_id", "step", "touchpoint", "score", "score_scale", "rating", "rating_scale"]

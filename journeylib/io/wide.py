@@ -1,0 +1,273 @@
+"""Wide survey tables (one row per respondent) into the tidy journey contract."""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ..scales import SCALES, get_scale
+from ..schema import (
+    JourneyDataError,
+    _as_number,
+    _check_on_scale,
+    _off_scale,
+    _Problems,
+    _py,
+    _scale_column,
+    spreadsheet_row,
+    validate,
+)
+
+__all__ = ["from_wide"]
+
+
+def _need_columns(df, names, argument):
+    absent = [c for c in names if c not in df.columns]
+    if absent:
+        present = [str(c) for c in df.columns]
+        hints = []
+        for c in absent:
+            close = difflib.get_close_matches(str(c), present, n=1, cutoff=0.5)
+            hints.append(f"{c!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise ValueError(
+            f"The column{'s' if len(absent) > 1 else ''} {', '.join(hints)} named in `{argument}` "
+            f"{'are' if len(absent) > 1 else 'is'} not in the table. Columns present: "
+            f"{', '.join(present)}."
+        )
+
+
+def _tiled_text(names, n):
+    """The text column ``names * n`` (touchpoint names repeated per respondent), built in Arrow."""
+    import pyarrow as pa
+
+    index = pa.array(np.tile(np.arange(len(names), dtype="int32"), n))
+    return pd.array(pa.array(names, type=pa.string()).take(index), dtype="str")
+
+
+def _check_answers(values, notnum, raw, scale, column, problems):
+    """Wide-table check of one answer column: numbers on their scale, rows as a spreadsheet shows."""
+    problems.add_rows(notnum, column, raw, "not a number")
+    bad, message = _off_scale(scale, values)
+    problems.add_rows(bad, column, raw, message)
+
+
+def from_wide(df, *, touchpoints, rating, score_scale, rating_scale, id=None, missing=(),
+              recommend=None, recommend_scale="nps11", keep=()):
+    """Melt a wide survey table (one row per respondent) into tidy journey data.
+
+    Each respondent becomes one journey; each touchpoint column becomes one
+    moment, in the order given by `touchpoints`.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per respondent, one column per touchpoint score.  Never modified.
+    touchpoints : list of str or dict
+        The touchpoint columns in journey order; ``step`` is the position (1, 2,
+        ...).  A dict ``{column: name}`` also renames them (the ``touchpoint``
+        value); otherwise the column name is the touchpoint.
+    rating : str
+        Column with the rating of the journey as a whole.
+    score_scale : str or dict
+        Scale of the touchpoint scores (see :data:`journeylib.scales.SCALES`),
+        or a dict ``{column: scale}`` when they differ.
+    rating_scale : str
+        Scale of `rating`: a scale name, or the name of a column of `df`
+        holding each respondent's own rating scale (when the scale changed
+        during the survey, say).  A known scale name is taken as the scale
+        even if `df` has a column of that name.  With a column, each rating is
+        checked on its own row's scale, and a missing or unknown scale name is
+        an error naming the row.
+    id : str, optional
+        Column identifying the respondent (becomes ``journey_id``); by default
+        the respondent's position, 1, 2, ...
+    missing : scalar or sequence, optional
+        Codes meaning "not answered" in the touchpoint and rating columns (for
+        example ``0`` for "not rated", or ``99``).  They become NaN; one
+        ``UserWarning`` counts them per column.  They are not applied to
+        `recommend`, where 0 is a real answer.
+    recommend : str, optional
+        Column with the likelihood-to-recommend answer, on `recommend_scale`
+        (``"nps11"`` by default; ``"binary"`` for yes/no as in Skytrax reviews).
+    keep : sequence of str, optional
+        Further respondent-level columns to carry onto every row (channel,
+        segment, date...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Validated tidy data, respondent by respondent and step by step.  A
+        touchpoint a respondent did not rate stays as a row with a NaN score; a
+        respondent without a journey rating is kept with a NaN rating (metrics
+        leave such journeys out of rating comparisons), so nothing is dropped.
+
+    Raises
+    ------
+    ValueError
+        When a named column is absent (the message suggests the closest one),
+        or for an unknown scale name.
+    JourneyDataError
+        When answers are not numbers or off their scale, or an id is missing
+        or repeated; rows are those of the wide table as a spreadsheet shows
+        them and columns are its own names.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> survey = pd.DataFrame({"resp": ["a", "b"], "web": [5, 0], "phone": [2, 4],
+    ...                        "overall": [6, 9]})
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     tidy = from_wide(survey, touchpoints=["web", "phone"], rating="overall",
+    ...                      score_scale="likert5", rating_scale="stars10", id="resp", missing=0)
+    >>> print(caught[0].message)
+    1 answer coded as missing (0) set to NaN: 'web' 1.
+    >>> tidy[["journey_id", "step", "touchpoint", "score", "rating"]]
+      journey_id  step touchpoint  score  rating
+    0          a     1        web    5.0     6.0
+    1          a     2      phone    2.0     6.0
+    2          b     1        web    NaN     9.0
+    3          b     2      phone    4.0     9.0
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"from_wide needs a pandas DataFrame, not {type(df).__name__}.")
+    if isinstance(touchpoints, dict):
+        columns, names = list(touchpoints), [str(v) for v in touchpoints.values()]
+    elif isinstance(touchpoints, str):
+        raise ValueError("`touchpoints` must be a list of column names (or a dict), not one string.")
+    else:
+        columns = list(touchpoints)
+        names = [str(c) for c in columns]
+    if not columns:
+        raise ValueError("`touchpoints` names no column; a journey needs at least one touchpoint.")
+    if len(set(columns)) < len(columns):
+        raise ValueError(f"`touchpoints` names a column twice: {columns!r}.")
+    keep = [keep] if isinstance(keep, str) else list(keep)
+    _need_columns(df, columns, "touchpoints")
+    _need_columns(df, [rating], "rating")
+    if id is not None:
+        _need_columns(df, [id], "id")
+    if recommend is not None:
+        _need_columns(df, [recommend], "recommend")
+    reserved = {"journey_id", "step", "touchpoint", "score", "score_scale", "rating",
+                "rating_scale", "recommend", "recommend_scale"}
+    clash = [c for c in keep if c in reserved]
+    if clash:
+        raise ValueError(f"`keep` cannot carry {clash!r}: these names belong to the tidy contract.")
+    _need_columns(df, keep, "keep")
+
+    if isinstance(score_scale, dict):
+        _need_columns(pd.DataFrame(columns=columns), list(score_scale), "score_scale")
+        absent = [c for c in columns if c not in score_scale]
+        if absent:
+            raise ValueError(f"`score_scale` gives no scale for {absent!r}.")
+        scales = [get_scale(score_scale[c]).name for c in columns]
+    else:
+        scales = [get_scale(score_scale).name] * len(columns)
+    per_respondent = (isinstance(rating_scale, str) and rating_scale not in SCALES
+                      and rating_scale in df.columns)
+    if per_respondent:
+        rating_scale_column = rating_scale
+        if rating_scale_column in columns or rating_scale_column == rating:
+            raise ValueError(f"`rating_scale` names the answer column {rating_scale_column!r}; "
+                             "it must hold scale names.")
+    else:
+        rating_scale = get_scale(rating_scale).name
+    if recommend is not None:
+        recommend_scale = get_scale(recommend_scale).name
+
+    n, k = len(df), len(columns)
+    if missing is None:
+        codes = []
+    elif isinstance(missing, (str, bytes, int, float, np.generic)):
+        codes = [missing]
+    else:
+        codes = list(missing)
+
+    # answers as float arrays; sentinel codes become NaN and are counted per column
+    answer_columns = [*columns, rating]
+    counts = {}
+    values, notnum, raws = {}, {}, {}
+    for column in dict.fromkeys(answer_columns):
+        col = df[column]
+        coded = col.isin(codes).to_numpy() if codes else np.zeros(n, dtype=bool)
+        counts[column] = int(coded.sum())
+        arr, bad = _as_number(col)
+        arr = np.where(coded, np.nan, arr)
+        values[column], notnum[column], raws[column] = arr, bad & ~coded, col.to_numpy()
+    if recommend is not None:
+        arr, bad = _as_number(df[recommend])
+        values[recommend], notnum[recommend], raws[recommend] = arr, bad, df[recommend].to_numpy()
+
+    problems = _Problems()
+    if id is not None:
+        ids = df[id]
+        problems.add_rows(ids.isna().to_numpy(), id, ids.to_numpy(), "respondent id is missing")
+        dup = (ids.duplicated(keep="first") & ids.notna()).to_numpy()
+        for pos in np.flatnonzero(dup)[:20]:
+            first = int(np.flatnonzero((ids == ids.iat[pos]).to_numpy())[0])
+            problems.add(f"respondent id repeated (already on row {spreadsheet_row(first)}); "
+                         "each row must be one respondent", row=spreadsheet_row(pos), column=id,
+                         value=_py(ids.iat[pos]))
+        problems.total += max(0, int(dup.sum()) - 20)
+        journey_ids = ids.to_numpy()
+    else:
+        journey_ids = np.arange(1, n + 1, dtype="int64")
+    for column, scale in zip(columns, scales, strict=True):
+        _check_answers(values[column], notnum[column], raws[column], scale, column, problems)
+    if per_respondent:
+        # one scale per respondent: names checked (and made categorical) row by row, then each
+        # rating on its own row's scale
+        rating_scales = _scale_column(df, rating_scale_column, problems)
+        problems.add_rows(notnum[rating], rating, raws[rating], "not a number")
+        _check_on_scale(values[rating], rating_scales, rating, rating_scale_column, problems,
+                        raw=raws[rating])
+    else:
+        _check_answers(values[rating], notnum[rating], raws[rating], rating_scale, rating,
+                       problems)
+    if recommend is not None:
+        _check_answers(values[recommend], notnum[recommend], raws[recommend], recommend_scale,
+                       recommend, problems)
+    if problems.total:
+        raise JourneyDataError(problems.items, total=problems.total)
+
+    total = sum(counts.values())
+    if total:
+        shown = ", ".join(f"{c!r} {m}" for c, m in counts.items() if m)
+        code_text = ", ".join(map(repr, codes))
+        warnings.warn(
+            f"{total} answer{'s' if total != 1 else ''} coded as missing ({code_text}) set to NaN: "
+            f"{shown}.",
+            UserWarning,
+            stacklevel=2,
+        )
+
+    block = np.column_stack([values[c] for c in columns]) if n else np.empty((0, k))
+    scale_codes, scale_names = pd.factorize(np.asarray(scales, dtype=object))
+    out = {
+        "journey_id": np.repeat(journey_ids, k),
+        "step": np.tile(np.arange(1, k + 1, dtype="int64"), n),
+        "touchpoint": _tiled_text(names, n),
+        "score": block.reshape(-1),
+        "score_scale": pd.Categorical.from_codes(np.tile(scale_codes, n), scale_names),
+        "rating": np.repeat(values[rating], k),
+        "rating_scale": (
+            pd.Categorical.from_codes(np.repeat(rating_scales.cat.codes.to_numpy(), k),
+                                      rating_scales.cat.categories)
+            if per_respondent
+            else pd.Categorical.from_codes(np.zeros(n * k, dtype="int8"), [rating_scale])
+        ),
+    }
+    if recommend is not None:
+        out["recommend"] = np.repeat(values[recommend], k)
+        out["recommend_scale"] = pd.Categorical.from_codes(np.zeros(n * k, dtype="int8"),
+                                                           [recommend_scale])
+    tidy = pd.DataFrame(out)
+    rows = np.repeat(np.arange(n), k)
+    for column in keep:
+        tidy[column] = df[column].iloc[rows].reset_index(drop=True)
+    return validate(tidy)
