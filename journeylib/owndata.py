@@ -97,8 +97,27 @@ def load_data(data, *, format="tidy", touchpoints=None, rating=None, score_scale
     >>> load_data("seed_cases")["journey_id"].nunique()
     5
     """
+    _check_options(data, format, touchpoints, rating, score_scale, rating_scale)
+    return _shape(_read(data, format), data, format=format, touchpoints=touchpoints, rating=rating,
+                  score_scale=score_scale, rating_scale=rating_scale, missing=missing,
+                  recommend=recommend, recommend_scale=recommend_scale, id=id)
+
+
+def _check_options(data, format, touchpoints, rating, score_scale, rating_scale):
+    """The options alone, before the file is opened: ValueError for a bad one."""
     if format not in FORMATS:
         raise ValueError(f"The value for `format` must be one of {FORMATS}, but {format!r} was passed.")
+    if format == "wide" and str(data) != _SEED_CASES:
+        need = {"touchpoints": _names(touchpoints), "rating": rating, "score_scale": score_scale,
+                "rating_scale": rating_scale}
+        absent = [k for k, v in need.items() if not v]
+        if absent:
+            flags = ", ".join(f"--{k.replace('_', '-')}" for k in absent)
+            raise ValueError(f"Wide data needs {', '.join(absent)} ({flags} on the command line).")
+
+
+def _read(data, format):
+    """The file: validated tidy data, or the raw table of a wide file (errors are the file's)."""
     if str(data) == _SEED_CASES:
         from .datasets import load_seed_cases
 
@@ -107,18 +126,18 @@ def load_data(data, *, format="tidy", touchpoints=None, rating=None, score_scale
         from .io import read_journeys
 
         return read_journeys(data)
+    return read_table(data)
+
+
+def _shape(table, data, *, format, touchpoints, rating, score_scale, rating_scale, missing, recommend,
+           recommend_scale, id):
+    """Wide: the table through from_wide (a ValueError here is an option the file does not match)."""
+    if format != "wide" or str(data) == _SEED_CASES:
+        return table
     from .io import from_wide
 
-    touchpoints = _names(touchpoints)
-    need = {"touchpoints": touchpoints, "rating": rating, "score_scale": score_scale,
-            "rating_scale": rating_scale}
-    absent = [k for k, v in need.items() if not v]
-    if absent:
-        flags = ", ".join(f"--{k.replace('_', '-')}" for k in absent)
-        raise ValueError(f"Wide data needs {', '.join(absent)} ({flags} on the command line).")
-    table = read_table(data)
     try:
-        return from_wide(table, touchpoints=touchpoints, rating=rating, score_scale=score_scale,
+        return from_wide(table, touchpoints=_names(touchpoints), rating=rating, score_scale=score_scale,
                          rating_scale=rating_scale, id=id, missing=_codes(missing),
                          recommend=recommend, recommend_scale=recommend_scale)
     except JourneyDataError as err:
@@ -245,7 +264,9 @@ def example_survey(n=240, *, seed=7):
 
 def add_arguments(parser):
     """Options of ``python -m journeylib report``."""
-    parser.add_argument("data", help="the data file (CSV with , or ;, Parquet, Excel)")
+    from .__main__ import seconds
+
+    parser.add_argument("data", help="the data file (CSV with , or ;, Parquet, Excel), or seed_cases")
     parser.add_argument("--format", choices=FORMATS, default="tidy",
                         help="tidy: one row per touchpoint moment (default); wide: one row per respondent")
     parser.add_argument("--touchpoints", help="wide: touchpoint columns in journey order, comma-separated")
@@ -254,11 +275,12 @@ def add_arguments(parser):
     parser.add_argument("--rating-scale", help="wide: scale of the overall rating, e.g. stars10")
     parser.add_argument("--missing", help="wide: codes meaning 'not answered', comma-separated, e.g. 0,99")
     parser.add_argument("--recommend", help="wide: column with the 0-10 recommend answer")
-    parser.add_argument("--recommend-scale", default="nps11", help="scale of --recommend (default nps11)")
+    parser.add_argument("--recommend-scale", help="wide: scale of --recommend (default nps11)")
     parser.add_argument("--id", help="wide: column identifying the respondent")
     parser.add_argument("--name", help="report name (default: the file name without extension)")
     parser.add_argument("--out", default="build", help="folder for report-<name>/ (default build)")
-    parser.add_argument("--timeout", type=int, default=300, help="seconds allowed per notebook cell")
+    parser.add_argument("--timeout", type=seconds, default=300,
+                        help="seconds allowed per notebook cell (default 300)")
     return parser
 
 
@@ -268,36 +290,71 @@ def _report_name(args):
     return name
 
 
+_WIDE_ONLY = ("touchpoints", "rating", "score_scale", "rating_scale", "missing", "recommend",
+              "recommend_scale", "id")
+
+
 def _options(args):
     return {"format": args.format, "touchpoints": _names(args.touchpoints), "rating": args.rating,
             "score_scale": args.score_scale, "rating_scale": args.rating_scale,
             "missing": _codes(args.missing), "recommend": args.recommend,
-            "recommend_scale": args.recommend_scale, "id": args.id}
+            "recommend_scale": args.recommend_scale or "nps11", "id": args.id}
+
+
+def _say(message):
+    from .__main__ import _short
+
+    print(_short(message), file=sys.stderr)
 
 
 def run(args) -> int:
     """Validate the data, then execute the report notebook on it; return the exit code.
 
-    0: report written; 1: the data does not fit (problems printed to stderr, no
-    notebook run) or the notebook failed; 2: a bad option.
+    0: report written; 1: the file cannot be read or does not fit (problems
+    printed to stderr, no notebook run), or the notebook failed; 2: a bad option
+    (one the file does not match included, such as a column `--touchpoints`
+    names that the file lacks). ``python -m journeylib`` runs this through
+    :func:`journeylib.__main__.run_command`: any other exception is an internal
+    error, logged.
     """
+    from .__main__ import _message, user_error_code
     from .report import build_report
 
+    prog = "journeylib report"
     options = _options(args)
     data = args.data if str(args.data) == _SEED_CASES else str(Path(args.data).resolve())
+    given = [f"--{k.replace('_', '-')}" for k in _WIDE_ONLY if getattr(args, k) not in (None, "")]
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            tidy = load_data(data, **options)
-    except JourneyDataError as err:
-        print(f"journeylib report: {args.data} does not fit the journey data contract; "
-              "no report was made.\n" + str(err), file=sys.stderr)
-        return 1
-    except (ValueError, FileNotFoundError) as err:
-        print(f"journeylib report: {err}", file=sys.stderr)
-        return 1
+        if args.format == "tidy" and given:
+            raise ValueError(f"{', '.join(given)} only apply to --format wide (one row per respondent); "
+                             "tidy data names its columns journey_id, step, touchpoint, score, ...")
+        _check_options(data, **{k: options[k] for k in
+                                ("format", "touchpoints", "rating", "score_scale", "rating_scale")})
+    except ValueError as err:
+        _say(f"{prog}: {err}")
+        return 2
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            table = _read(data, args.format)
+        except JourneyDataError as err:
+            _say(f"{prog}: {args.data} does not fit the journey data contract; no report was made.\n{err}")
+            return 1
+        except Exception as err:
+            if not isinstance(err, ValueError) and user_error_code(err) is None:
+                raise  # not a known reading problem: an internal error, logged by run_command
+            _say(f"{prog}: {_message(err, args.data)}")
+            return 1
+        try:
+            tidy = _shape(table, data, **options)
+        except JourneyDataError as err:
+            _say(f"{prog}: {args.data} does not fit the journey data contract; no report was made.\n{err}")
+            return 1
+        except ValueError as err:  # an option the file does not match, e.g. a column it lacks
+            _say(f"{prog}: {err}")
+            return 2
     for w in caught:
-        print(f"note: {w.message}", file=sys.stderr)
+        _say(f"note: {w.message}")
     name = _report_name(args)
     out_dir = Path(args.out) / f"report-{name}"
     print(f"{args.data}: {tidy['journey_id'].nunique()} journeys, {len(tidy)} moments; "
@@ -310,8 +367,7 @@ def run(args) -> int:
                           quiet=True)
     row = result.iloc[0]
     if row["status"] != "ok":
-        print(f"journeylib report: the analysis notebook {row['status']}: {row['error']}\n"
-              f"See {row['html']}", file=sys.stderr)
+        _say(f"{prog}: the analysis notebook {row['status']}: {row['error']}\nSee {row['html']}")
         return 1
     print(f"Report: {result.attrs['index'].resolve()} ({time.time() - start:.0f} s)")
     return 0
@@ -319,9 +375,13 @@ def run(args) -> int:
 
 def main(argv=None) -> int:
     """``python -m journeylib.owndata DATA ...``, the same as ``python -m journeylib report DATA ...``."""
+    from .__main__ import run_command
+
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     parser = argparse.ArgumentParser(prog="python -m journeylib report", description=__doc__.splitlines()[0])
     add_arguments(parser)
-    return run(parser.parse_args(argv))
+    return run_command(lambda a: run(parser.parse_args(a)), argv, prog="journeylib report",
+                       argv=["python -m journeylib.owndata", *argv])
 
 
 if __name__ == "__main__":

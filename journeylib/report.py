@@ -24,7 +24,9 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["save_figure", "build_report", "find_root", "notebook_question", "main",
+from ._markup import defuse_html, escape_markdown
+
+__all__ = ["save_figure", "build_report", "find_root", "notebook_question", "escape_markdown", "main",
            "FIGURES_ENV", "MIRROR_ENV", "UNAVAILABLE_ERRORS"]
 
 FIGURES_ENV = "JOURNEYLIB_FIGURES_DIR"
@@ -319,21 +321,28 @@ def _run_one(path, out_dir, figures_dir, parameters, timeout):
 
 def _write_html(nb, page):
     """One HTML page; cells tagged ``solution`` are folded into a <details> block, as they
-    are collapsed in the notebook, so a reader of the report can try before looking."""
+    are collapsed in the notebook, so a reader of the report can try before looking.
+
+    Values from the data are escaped where the notebooks write them (:func:`escape_markdown`);
+    as a second line of defence, whatever could run inside a rendered Markdown or HTML output
+    (a script, an ``on*`` attribute, a ``javascript:`` link) is removed (:func:`defuse_html`).
+    nbconvert's own ``sanitize_html`` is not used: it shows the tags of headings, paragraphs and
+    DataFrame tables as text.
+    """
     from bs4 import BeautifulSoup
     from nbconvert import HTMLExporter
 
     body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-    if "celltag_solution" in body:
-        soup = BeautifulSoup(body, "html.parser")
-        for cell in soup.select("div.celltag_solution"):
-            details = soup.new_tag("details", attrs={"class": "journeylib-solution"})
-            summary = soup.new_tag("summary")
-            summary.string = "Solution (click to show)"
-            cell.wrap(details)
-            details.insert(0, summary)
-        body = str(soup)
-    page.write_text(body, encoding="utf-8")
+    soup = BeautifulSoup(body, "html.parser")
+    changed = defuse_html(soup)
+    for cell in soup.select("div.celltag_solution"):
+        details = soup.new_tag("details", attrs={"class": "journeylib-solution"})
+        summary = soup.new_tag("summary")
+        summary.string = "Solution (click to show)"
+        cell.wrap(details)
+        details.insert(0, summary)
+        changed += 1
+    page.write_text(str(soup) if changed else body, encoding="utf-8")
 
 
 _CSS = """
@@ -443,19 +452,13 @@ def build_report(notebooks="notebooks", out_dir="build/report", *, figures_dir=N
 
 
 # --------------------------------------------------------------------------- command line
-def main(argv=None):
-    """``python -m journeylib.report --notebooks notebooks --out build``; returns the exit code."""
-    parser = argparse.ArgumentParser(prog="python -m journeylib.report", description=__doc__.splitlines()[0])
-    parser.add_argument("--notebooks", default="notebooks", help="folder of NN-title.ipynb (default notebooks)")
-    parser.add_argument("--out", default="build", help="build folder: report/ and figures/ go here")
-    parser.add_argument("--timeout", type=int, default=300, help="seconds per cell (default 300)")
-    args = parser.parse_args(argv)
+def _run_main(args):
     out = Path(args.out)
     start = time.time()
     try:
         result = build_report(args.notebooks, out / "report", figures_dir=out / "figures", timeout=args.timeout)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (ValueError, FileNotFoundError) as exc:  # no notebooks where --notebooks says
+        print(f"python -m journeylib.report: {exc}", file=sys.stderr)
         return 2
     counts = result["status"].value_counts()
     print(f"{counts.get('ok', 0)} ran, {counts.get('skipped', 0)} skipped, {counts.get('failed', 0)} failed "
@@ -465,6 +468,25 @@ def main(argv=None):
             print(f"FAILED {row.notebook}: {row.error}", file=sys.stderr)
     print(f"Report: {result.attrs['index'].resolve()}")
     return 1 if (result["status"] == "failed").any() else 0
+
+
+def main(argv=None):
+    """``python -m journeylib.report --notebooks notebooks --out build``; returns the exit code.
+
+    0 every notebook ran (or was skipped, its data unreachable), 1 one failed or the
+    output folder cannot be written, 2 a bad option or no notebooks; an internal
+    error prints one line naming a log file with the traceback
+    (:func:`journeylib.__main__.run_command`).
+    """
+    from .__main__ import run_command, seconds
+
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
+    parser = argparse.ArgumentParser(prog="python -m journeylib.report", description=__doc__.splitlines()[0])
+    parser.add_argument("--notebooks", default="notebooks", help="folder of NN-title.ipynb (default notebooks)")
+    parser.add_argument("--out", default="build", help="build folder: report/ and figures/ go here")
+    parser.add_argument("--timeout", type=seconds, default=300, help="seconds per cell (default 300)")
+    return run_command(lambda a: _run_main(parser.parse_args(a)), argv, prog="python -m journeylib.report",
+                       argv=["python -m journeylib.report", *argv])
 
 
 if __name__ == "__main__":
