@@ -21,7 +21,7 @@ import difflib
 import numpy as np
 import pandas as pd
 
-from .scales import SCALES, get_scale
+from .scales import SCALES
 
 __all__ = [
     "JourneyDataError",
@@ -204,102 +204,56 @@ def _py(v):
     return v
 
 
-def _journey_codes(ids):
-    """Integer code per row, numbering journeys in order of first appearance (NaN is a journey)."""
-    if ids.dtype.kind in "iu" and len(ids) > 1:
-        arr = ids.to_numpy()
-        change = arr[1:] != arr[:-1]
-        if (arr[1:] >= arr[:-1]).all():  # sorted ids: no hashing needed
-            codes = np.empty(len(arr), dtype="int64")
-            codes[0] = 0
-            np.cumsum(change, out=codes[1:])
-            return codes
-    return pd.factorize(ids, use_na_sentinel=False)[0].astype("int64", copy=False)
-
-
-def _first_rows(codes):
-    """Position of each group's first row, for codes numbered in order of first appearance."""
-    codes = np.asarray(codes)
-    if not len(codes):
-        return np.zeros(0, dtype="intp")
-    seen = np.maximum.accumulate(codes)
-    is_first = np.empty(len(codes), dtype=bool)
-    is_first[0] = True
-    is_first[1:] = codes[1:] > seen[:-1]
-    return np.flatnonzero(is_first)
-
-
-def _duplicated(jcodes, step):
-    """Rows repeating an earlier (journey, step) pair, like DataFrame.duplicated(keep="first")."""
-    n = len(step)
-    if n < 2:
-        return np.zeros(n, dtype=bool)
-    jcodes = np.asarray(jcodes, dtype="int64")
-    # fast path: rows sorted by journey, steps strictly increasing within each journey
-    same = jcodes[1:] == jcodes[:-1]
-    if (jcodes[1:] >= jcodes[:-1]).all() and (step[1:][same] > step[:-1][same]).all():
-        return np.zeros(n, dtype=bool)
-    lo, hi = int(step.min()), int(step.max())
-    width = hi - lo + 1
-    if width < 2**62 // max(int(jcodes.max()) + 1, 1):
-        key = pd.Series(jcodes * width + (step - lo))
-        return key.duplicated(keep="first").to_numpy()
-    return pd.DataFrame({"j": jcodes, "s": step}).duplicated(keep="first").to_numpy()
-
-
 def _as_number(series):
-    """Series -> float64 array plus a mask of entries that were present but not numbers."""
-    if pd.api.types.is_bool_dtype(series):
-        series = series.astype("float64")
-    num = pd.to_numeric(series, errors="coerce")
-    arr = num.to_numpy(dtype="float64", na_value=np.nan)
-    bad = np.isnan(arr) & series.notna().to_numpy()
-    return arr, bad
+    """Series -> float64 array plus a mask of entries that were present but not numbers.
+
+    A thin view of :func:`journeylib.cells.parse_numbers` (spreadsheet errors and
+    True/False count as "not a number" here); :func:`validate` reports each kind
+    in its own words.
+    """
+    from .cells import parse_numbers
+
+    values, not_number, error_value, boolean = parse_numbers(series)
+    return values, not_number | error_value | boolean
 
 
-def _scale_column(df, column, problems):
-    """Check a scale-name column; return it as a categorical."""
+def _scale_column(df, column, problems=None):
+    """A scale-name column as a categorical (names stripped; unused categories dropped).
+
+    Unknown and missing names are reported by :func:`journeylib.checks.verify`;
+    with `problems` (the wide reader) they are reported here, naming rows of
+    `df`.
+    """
     col = df[column]
-    cat = col.astype("category") if not isinstance(col.dtype, pd.CategoricalDtype) else col
-    known = set(SCALES)
-    codes = cat.cat.codes.to_numpy()
-    unused = []
-    for i, name in enumerate(cat.cat.categories):
-        if name not in known:
-            pos = np.flatnonzero(codes == i)
-            if not len(pos):  # a category no row uses: drop it, nothing to report
-                unused.append(name)
-                continue
-            close = difflib.get_close_matches(str(name), list(SCALES), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.add(
-                f"unknown scale{hint}; known scales: {', '.join(SCALES)}",
-                row=spreadsheet_row(pos[0]),
-                column=column,
-                value=name,
-            )
-    if unused:
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        cat = col
+    else:
+        text = col.where(col.isna(), col.astype("str").str.strip())
+        cat = text.astype("category")
+    used = np.unique(cat.cat.codes.to_numpy())
+    unused = [c for i, c in enumerate(cat.cat.categories) if c not in SCALES and i not in used]
+    if unused:  # a category no row uses (left by a filter or a concat): nothing to report
         cat = cat.cat.remove_categories(unused)
-    problems.add_rows(codes < 0, column, cat, "scale name is missing")
+    if problems is not None:
+        from .checks import _check_scale_names
+
+        _check_scale_names(pd.DataFrame({column: cat}), column, problems)
     return cat
 
 
 def _off_scale(scale, values, *, scale_column=None):
     """Mask of `values` that are not valid answers on `scale`, and the message saying so.
 
-    NaN (not answered) is never off the scale.  With `scale_column` the message
-    says which column gave the scale.
+    NaN (not answered) is never off the scale; ``inf`` always is.  With
+    `scale_column` the message says which column gave the scale.
     """
-    s = get_scale(scale)
-    kind = "whole number" if s.integer else "number"
-    per = f", per column {scale_column!r}" if scale_column is not None else ""
-    message = (f"not a valid answer on scale {s.name!r} (expected a {kind} from {s.low:g} to "
-               f"{s.high:g}{per})")
-    return ~s.contains(values), message
+    from .checks import off_scale, off_scale_message
+
+    return off_scale(values, scale), off_scale_message(scale, scale_column)
 
 
 def _check_on_scale(values, scales, column, scale_column, problems, *, raw):
-    """Flag values that are not valid answers on their row's scale."""
+    """Flag values that are not valid answers on their row's scale (rows of the caller's table)."""
     cats = scales.cat.categories
     codes = scales.cat.codes.to_numpy()
     for i, name in enumerate(cats):
@@ -311,7 +265,76 @@ def _check_on_scale(values, scales, column, scale_column, problems, *, raw):
             problems.add_rows(bad, column, raw, message)
 
 
-def validate(data, *, source=None):
+def _journey_ids(jid, problems):
+    """journey_id in the contract's dtype: int64 when every id is a whole number that fits, else
+    the ids as they are (uint64 beyond int64, text)."""
+    if jid.dtype.kind == "i":
+        return jid.astype("int64") if jid.dtype != "int64" else jid
+    if jid.dtype.kind == "u":
+        if len(jid) and int(jid.max()) > np.iinfo(np.int64).max:
+            return jid.astype("uint64")  # ids >= 2**63: kept exact, never wrapped negative
+        return jid.astype("int64")
+    if pd.api.types.is_bool_dtype(jid.dtype):
+        return jid.astype("str")
+    if pd.api.types.is_float_dtype(jid.dtype):
+        arr = jid.to_numpy(dtype="float64", na_value=np.nan)
+        whole = np.isfinite(arr) & (np.round(arr) == arr) & (np.abs(arr) < 2.0**53)
+        if whole.all():
+            return pd.Series(arr.astype("int64"), index=jid.index, name=jid.name)
+        # NaN ids are reported by verify; other floats are not ids a person typed
+        bad = ~whole & ~np.isnan(arr)
+        problems.add_rows(bad, "journey_id", jid, "journey_id must be a whole number or text "
+                          "(a fractional, infinite or huge float id is not exact)")
+        return jid
+    if isinstance(jid.dtype, pd.CategoricalDtype):
+        return jid.astype(object).where(jid.notna()).astype("str").where(jid.notna())
+    if pd.api.types.is_string_dtype(jid.dtype):
+        return jid
+    return jid.where(jid.isna(), jid.astype("str"))
+
+
+def _steps(raw, problems):
+    """step as int64 (None when a step is unusable: no duplicate or journey-level checks then)."""
+    from .cells import parse_numbers
+
+    if raw.dtype.kind == "i":
+        return raw.to_numpy(dtype="int64")
+    if raw.dtype.kind == "u":
+        big = raw.to_numpy() > np.iinfo(np.int64).max
+        if big.any():
+            problems.add_rows(big, "step", raw, MESSAGES["step"] + "; this one is too large")
+            return None
+        return raw.to_numpy(dtype="int64")
+    step, not_number, error_value, boolean = parse_numbers(raw)
+    with np.errstate(invalid="ignore"):
+        bad = (not_number | error_value | boolean | ~np.isfinite(step) | (np.floor(step) != step)
+               | (np.abs(step) >= 2.0**53))  # beyond 2**53 a float is not an exact whole number
+    problems.add_rows(bad, "step", raw, MESSAGES["step"])
+    if bad.any():
+        return None
+    return step.astype("int64")
+
+
+def _numbers(df, column, scale_column, problems):
+    """A number column as float64; text, spreadsheet errors and True/False off 'binary' reported."""
+    from .cells import parse_numbers
+
+    raw = df[column]
+    values, not_number, error_value, boolean = parse_numbers(raw)
+    problems.add_rows(not_number, column, raw, MESSAGES["not_number"].format(column=column))
+    if error_value.any():
+        for pos in np.flatnonzero(error_value)[:MAX_PROBLEMS]:
+            problems.add(MESSAGES["error_value"].format(column=column, value=raw.iat[pos]),
+                         row=spreadsheet_row(pos), column=column, value=_py(raw.iat[pos]))
+        problems.total += max(0, int(error_value.sum()) - MAX_PROBLEMS)
+    if boolean.any():
+        scales = df[scale_column]
+        binary = (scales.astype(object) == "binary").to_numpy(dtype=bool)
+        problems.add_rows(boolean & ~binary, column, raw, MESSAGES["bool"].format(column=column))
+    return values
+
+
+def validate(data, *, source=None, dayfirst=None):
     """Check `data` against the tidy journey contract and return a validated copy.
 
     Parameters
@@ -320,6 +343,10 @@ def validate(data, *, source=None):
         Long table, one row per touchpoint moment.  Never modified.
     source : str or path-like, optional
         Where the data came from (a file name); named in error messages.
+    dayfirst : bool, optional
+        How to read text dates such as ``03/04/2026`` in ``timestamp``; by
+        default decided from the data, with a warning when both readings fit
+        (see :func:`journeylib.cells.parse_timestamps`).
 
     Returns
     -------
@@ -371,109 +398,40 @@ def validate(data, *, source=None):
         problems.add("the table is empty: journey data needs at least one row")
     if problems.total:
         raise JourneyDataError(problems.items, source=source, total=problems.total)
+    names = [str(c).strip() for c in data.columns]
+    twice = sorted({c for c in names if names.count(c) > 1})
+    if twice:
+        raise JourneyDataError(
+            [{"column": c, "message": "the column name appears more than once (spaces ignored); "
+                                      "rename or drop the copies"} for c in twice], source=source)
 
     # with copy-on-write (pandas 3) a shallow copy is enough: columns are only ever replaced
     df = data.copy(deep=not _COPY_ON_WRITE)
-
-    # journey_id
-    jid = df["journey_id"]
-    problems.add_rows(jid.isna().to_numpy(), "journey_id", jid, "journey_id is missing")
-    if jid.dtype.kind in "iu":
-        if jid.dtype != "int64":
-            df["journey_id"] = jid.astype("int64")
-    elif pd.api.types.is_numeric_dtype(jid) and not pd.api.types.is_bool_dtype(jid):
-        arr = jid.to_numpy(dtype="float64", na_value=np.nan)
-        if np.all(np.isnan(arr) | (np.round(arr) == arr)) and not np.isnan(arr).any():
-            df["journey_id"] = arr.astype("int64") if jid.dtype.kind == "f" else jid.astype("int64")
-    elif not isinstance(jid.dtype, pd.CategoricalDtype):
-        df["journey_id"] = jid.astype(str)
-
-    # step
-    step_raw = df["step"]
-    step, bad = _as_number(step_raw)
-    if step_raw.dtype.kind in "iu":
-        bad |= step < 0
-    else:
-        bad |= np.isnan(step) | (~np.isnan(step) & ((np.round(step) != step) | (step < 0)))
-    problems.add_rows(bad, "step", step_raw, "step must be a whole number >= 0 (the moment's order)")
-    # one integer code per journey, in order of first appearance (missing ids form one group)
-    jcodes = _journey_codes(df["journey_id"])
-    if not bad.any():
-        df["step"] = step.astype("int64")
-        dup = _duplicated(jcodes, df["step"].to_numpy())
-        if dup.any():
-            ids = df["journey_id"]
-            for pos in np.flatnonzero(dup)[:MAX_PROBLEMS]:
-                twin = np.flatnonzero((jcodes[:pos] == jcodes[pos]) & (step[:pos] == step[pos]))
-                prev = spreadsheet_row(twin[0]) if len(twin) else "?"
-                problems.add(
-                    f"duplicate step {int(step[pos])} in journey {_py(ids.iat[pos])!r} (already on row {prev});"
-                    " each (journey_id, step) must be unique",
-                    row=spreadsheet_row(pos),
-                    column="step",
-                    value=int(step[pos]),
-                )
-            problems.total += max(0, int(dup.sum()) - MAX_PROBLEMS)
-
-    # scales
-    score_scale = _scale_column(df, "score_scale", problems)
-    rating_scale = _scale_column(df, "rating_scale", problems)
-    df["score_scale"] = score_scale
-    df["rating_scale"] = rating_scale
-
-    for column, scales in (("score", score_scale), ("rating", rating_scale)):
-        raw = df[column]
-        values, bad = _as_number(df[column])
-        problems.add_rows(bad, column, raw, f"{column} is not a number")
-        _check_on_scale(values, scales, column, f"{column}_scale", problems, raw=raw)
-        df[column] = values
-
-    if "recommend" in df.columns:
-        if "recommend_scale" not in df.columns:
-            df["recommend_scale"] = "nps11"
-        rec_scale = _scale_column(df, "recommend_scale", problems)
-        df["recommend_scale"] = rec_scale
-        raw = df["recommend"]
-        values, bad = _as_number(df["recommend"])
-        problems.add_rows(bad, "recommend", raw, "recommend is not a number")
-        _check_on_scale(values, rec_scale, "recommend", "recommend_scale", problems, raw=raw)
-        df["recommend"] = values
-
-    if "timestamp" in df.columns and not pd.api.types.is_datetime64_any_dtype(df["timestamp"]):
-        ts = pd.to_datetime(df["timestamp"], errors="coerce")
-        bad = (ts.isna() & df["timestamp"].notna()).to_numpy()
-        problems.add_rows(bad, "timestamp", df["timestamp"], "not a date/time")
-        df["timestamp"] = ts
-
-    # journey-level columns must agree within a journey: compare each row with the journey's
-    # first row through integer codes (O(n), no groupby over object values)
-    first = _first_rows(jcodes)
-    for column in JOURNEY_LEVEL:
+    df["journey_id"] = _journey_ids(df["journey_id"], problems)
+    step = _steps(df["step"], problems)
+    if step is not None:
+        df["step"] = step
+    for column, scale_column in (("score", "score_scale"), ("rating", "rating_scale"),
+                                 ("recommend", "recommend_scale")):
         if column not in df.columns:
             continue
-        col = df[column]
-        if column in ("rating", "recommend"):
-            v = col.to_numpy(dtype="float64", na_value=np.nan)
-            fv = v[first][jcodes]
-            differs = ~((v == fv) | (np.isnan(v) & np.isnan(fv)))
-        else:
-            v = col.cat.codes.to_numpy() if isinstance(col.dtype, pd.CategoricalDtype) else (
-                pd.factorize(col, use_na_sentinel=True)[0])
-            differs = v != v[first][jcodes]
-        if differs.any():
-            for pos in np.flatnonzero(differs)[:MAX_PROBLEMS]:
-                head = first[jcodes[pos]]
-                firstval = col.iat[head]
-                firstval = "<missing>" if pd.isna(firstval) else firstval
-                problems.add(
-                    f"{column} differs between rows of journey {_py(df['journey_id'].iat[pos])!r} "
-                    f"(first row of the journey has {_py(firstval)!r}); a journey has one {column}",
-                    row=spreadsheet_row(pos),
-                    column=column,
-                    value=_py(col.iat[pos]),
-                )
-            problems.total += max(0, int(differs.sum()) - MAX_PROBLEMS)
+        if scale_column not in df.columns:  # only recommend has a default scale
+            df[scale_column] = "nps11"
+        df[scale_column] = _scale_column(df, scale_column)
+        df[column] = _numbers(df, column, scale_column, problems)
+    if "timestamp" in df.columns:
+        from .cells import parse_timestamps
 
+        ts, bad = parse_timestamps(df["timestamp"], dayfirst=dayfirst)
+        for mask, message in bad:
+            problems.add_rows(mask, "timestamp", df["timestamp"], message)
+        df["timestamp"] = ts
+
+    from .checks import journey_layout, verify
+
+    # without usable steps there is no journey order: the checks that need none still run
+    verify(df, problems, layout=None if step is None else journey_layout(df["journey_id"], step),
+           order=step is not None, raw=data)
     if problems.total:
         raise JourneyDataError(problems.items, source=source, total=problems.total)
     return df
