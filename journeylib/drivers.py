@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from ._stats_common import _boot_index, _check_confidence, _column, _drop_missing
-from .metrics import _is_contract, as_summary, journey_summary
+from .checks import ensure_valid
+from .metrics import as_summary, journey_summary
 from .scales import valence
-from .schema import validate
 
 __all__ = ["key_drivers"]
 
@@ -104,7 +104,7 @@ def key_drivers(data, *, outcome="rating", n_boot=1000, confidence=0.95, seed=No
     True
     """
     lo_q, hi_q = _check_confidence(confidence)
-    df = data if _is_contract(data) else validate(data)
+    df = ensure_valid(data)
     dup = df.duplicated(["journey_id", "touchpoint"]).to_numpy()
     if dup.any():
         pos = int(np.flatnonzero(dup)[0])

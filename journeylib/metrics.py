@@ -16,8 +16,9 @@ import os
 import numpy as np
 import pandas as pd
 
+from .checks import has_contract_dtypes, journey_layout, verify
 from .scales import get_scale, valence
-from .schema import REQUIRED, validate
+from .schema import JourneyDataError, _Problems, validate
 
 __all__ = ["journey_summary", "as_summary", "ALL_METRICS", "CORE_METRICS", "RULES"]
 
@@ -49,19 +50,8 @@ _BITMASK_MAX = 64
 
 
 def _is_contract(data) -> bool:
-    """True when `data` already has the dtypes :func:`schema.validate` produces."""
-    if any(c not in data.columns for c in REQUIRED):
-        return False
-    dt = data.dtypes
-    jid = dt["journey_id"]
-    ok = (jid == np.int64 or pd.api.types.is_string_dtype(jid)) and dt["step"] == np.int64
-    ok = ok and dt["score"] == np.float64 and dt["rating"] == np.float64
-    ok = ok and all(isinstance(dt[c], pd.CategoricalDtype) for c in ("score_scale", "rating_scale"))
-    if "recommend" in data.columns:
-        ok = ok and dt["recommend"] == np.float64
-    if "timestamp" in data.columns:
-        ok = ok and pd.api.types.is_datetime64_any_dtype(dt["timestamp"])
-    return bool(ok)
+    """True when `data` already has the dtypes :func:`schema.validate` produces (checked anyway)."""
+    return has_contract_dtypes(data)
 
 
 def _codes(col):
@@ -176,11 +166,14 @@ def journey_summary(data, *, metrics=None):
         folder, glob or list) are summarised out of core by DuckDB and a
         ``pyspark.sql.DataFrame`` by Spark, with the same definitions
         (:func:`journeylib.engines.summarize`, whose options such as
-        ``memory_limit`` and ``out`` are available there).  Data that already has
-        the contract's dtypes (as :func:`journeylib.validate` returns them) is
-        trusted and only read (the rating is taken from each journey's first
-        row; scale names are still checked); anything else is validated first
-        (a :class:`~journeylib.JourneyDataError` names bad rows).  Row order
+        ``memory_limit`` and ``out`` are available there).  Data is always
+        checked against the contract: a frame that already has the contract's
+        dtypes (as :func:`journeylib.validate` returns them) is verified in
+        journey order without a copy (:func:`journeylib.checks.verify`:
+        duplicate steps, values off their scale or not finite, journey-level
+        columns that differ within a journey, unknown scales, missing ids),
+        anything else is validated first; either way a
+        :class:`~journeylib.JourneyDataError` names the bad rows.  Row order
         does not matter; the caller's frame is never modified.
     metrics : list of str, optional
         Which metrics to compute (default: all that the data's columns allow).
@@ -202,7 +195,8 @@ def journey_summary(data, *, metrics=None):
           (equal to ``min``, named as in the emotion-curve literature);
           ``peak_end``: ``(peak + last) / 2``, Kahneman's rule.
         - ``trend``: least-squares slope of valence over ``step`` (NaN with
-          fewer than two scored moments); ``volatility``: standard deviation
+          fewer than two scored moments; steps are centred within the
+          journey, so the level of ``step``, say epoch seconds, does not matter); ``volatility``: standard deviation
           (ddof=1).
         - ``n_negative``, ``share_negative``: moments below neutral.
         - ``n_channels``, ``n_actors``: distinct channels/actors (when those
@@ -247,6 +241,14 @@ def journey_summary(data, *, metrics=None):
         )
     if len(data) == 0 or not _is_contract(data):
         data = validate(data)  # raises for an empty table
+        layout = None
+    else:
+        layout = journey_layout(data["journey_id"], data["step"].to_numpy())
+        # right dtypes are no proof of valid data (a concat, an edited score): check, in journey order
+        problems = _Problems()
+        verify(data, problems, layout=layout)
+        if problems.total:
+            raise JourneyDataError(problems.items, total=problems.total)
     wanted = _resolve(metrics, data.columns)
     need = set(wanted)
     stack = list(wanted)
@@ -256,26 +258,11 @@ def journey_summary(data, *, metrics=None):
                 need.add(dep)
                 stack.append(dep)
 
-    # journey keys, order check, sort only when needed
-    jid = data["journey_id"]
-    if jid.dtype == np.int64:
-        key = jid.to_numpy()
-        labels = None
-    else:
-        key, labels = pd.factorize(jid, sort=True)
-    step = data["step"].to_numpy()
+    if layout is None:
+        layout = journey_layout(data["journey_id"], data["step"].to_numpy())
+    key, order, starts, step = layout.key, layout.order, layout.starts, layout.step
     n_rows = len(key)
-    # in order when the journey keys of the runs rise and steps rise within each run
-    starts = np.concatenate(([0], np.flatnonzero(key[1:] != key[:-1]) + 1))
-    step_down = step[1:] <= step[:-1]
-    step_down[starts[1:] - 1] = False
-    order = None
-    if (key[starts[1:]] <= key[starts[:-1]]).any() or step_down.any():
-        order = _sort_order(key, step)
-        key = key[order]
-        step = step[order]
-        starts = np.concatenate(([0], np.flatnonzero(key[1:] != key[:-1]) + 1))
-    del step_down
+    labels = layout.labels
 
     def col(name):
         a = data[name]
@@ -331,21 +318,25 @@ def journey_summary(data, *, metrics=None):
                 np.multiply(dev, dev, out=tmp)
                 res["volatility"] = np.where(n_valid > 1, np.sqrt(g.sum(tmp) / (n_valid - 1)), np.nan)
             if "trend" in need:
-                # sum (x - xbar)(v - vbar) = sum x (v - vbar): dev is 0 on missing rows and
-                # sums to 0 over a journey; sums of x and x**2 over scored rows only
-                np.multiply(step, step, out=tmp)
-                sx = g.sum(step).astype(np.float64)
-                sxx = g.sum(tmp)
+                # least squares on steps centred within each journey: sum (x - xbar)(v - vbar)
+                # / sum (x - xbar)**2 over scored moments.  Centring makes the slope independent
+                # of the level of `step` (epoch seconds, 10**9 + k): no catastrophic cancellation
+                # first exactly, in integers, against the journey's first step; then the mean
+                x = (step - g.expand(step[starts])).astype(np.float64)
+                if complete:
+                    xbar = g.sum(x) / n_valid
+                else:
+                    xbar = g.sum(np.where(nan_mask, 0.0, x)) / n_valid
+                x -= g.expand(xbar)
                 if not complete:
-                    nan_pos = np.flatnonzero(nan_mask)
-                    grp = np.searchsorted(g.bounds, nan_pos, side="right") - 1
-                    sx -= np.bincount(grp, step[nan_pos], minlength=len(starts))
-                    sxx -= np.bincount(grp, tmp[nan_pos], minlength=len(starts))
-                sxx -= sx * sx / n_valid
-                np.multiply(step, dev, out=tmp)
+                    x[nan_mask] = 0.0
+                np.multiply(x, x, out=tmp)
+                sxx = g.sum(tmp)
+                np.multiply(x, dev, out=tmp)
                 sxy = g.sum(tmp)
-                res["trend"] = np.where(sxx > 1e-9 * np.maximum(sx * sx / n_valid, 1), sxy / sxx,
-                                        np.nan)
+                span = np.maximum.reduceat(np.abs(x), starts)
+                res["trend"] = np.where(sxx > 1e-12 * span * span * n_valid, sxy / sxx, np.nan)
+                del x
             del dev, tmp
     del v, nan_mask
     if "n_channels" in need or "channel_switches" in need:
@@ -380,19 +371,6 @@ def journey_summary(data, *, metrics=None):
     for m in wanted:
         out[m] = res[m]
     return pd.DataFrame(out)
-
-
-def _sort_order(key, step):
-    """Row order by (key, step): one argsort of a combined integer key when it fits."""
-    kmin, kmax = int(key.min()), int(key.max())
-    smin, smax = int(step.min()), int(step.max())
-    span = smax - smin + 1
-    if (kmax - kmin + 1) * span < 2**62:
-        combined = key - kmin
-        combined *= span
-        combined += step - smin
-        return np.argsort(combined)  # pairs are unique, so stability is not needed
-    return np.lexsort((step, key))
 
 
 def _peak(g, v, mn, mx):
@@ -460,6 +438,8 @@ def _median(g, v, nan_mask, n_valid, col):
 
 
 def _duration(g, ts):
+    if getattr(ts.dtype, "tz", None) is not None:  # one clock (UTC) for times with a zone
+        ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
     arr = ts.to_numpy()
     nat = np.isnat(arr)
     i = arr.view(np.int64)

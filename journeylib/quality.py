@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .checks import ensure_valid
 from .metrics import journey_summary
 from .scales import add_valence, from_valence
-from .schema import validate
 
 __all__ = ["check_consistency", "PLACEHOLDER_DATES"]
 
@@ -109,7 +109,7 @@ def check_consistency(data, *, unrelated=0.2, derived=0.9, min_overlap=20):
     >>> print(report.loc[5, "message"])
     rating looks derived from the touchpoints: 100.0% of 3 journeys rate exactly the rounded mean of their touchpoints (threshold 90%)
     """
-    df = add_valence(validate(data))
+    df = add_valence(ensure_valid(data))
     # touchpoints in journey order: by mean step, ties by first appearance
     df = df.sort_values(["journey_id", "step"], kind="stable")
     first_seen = pd.unique(df["touchpoint"].to_numpy())

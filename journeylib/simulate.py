@@ -160,7 +160,7 @@ def simulate_journeys(n_journeys, *, touchpoints=None, rule="peak_end", noise=0.
         "timestamp": ts,
         "score": score,
         "score_scale": pd.Categorical.from_codes(np.zeros(n, np.int8), [s_scale.name]),
-        "rating": np.zeros(n),
+        "rating": np.full(n, np.nan),  # filled in below, from the summary
         "rating_scale": pd.Categorical.from_codes(np.zeros(n, np.int8), [r_scale.name]),
     })
     summary = journey_summary(df, metrics=[*weights, "n_repeats"])

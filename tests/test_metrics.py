@@ -246,3 +246,25 @@ def test_properties_bounds_and_row_order(rows, rnd):
     order = list(range(len(df)))
     rnd.shuffle(order)
     pd.testing.assert_frame_equal(s, journey_summary(df.iloc[order]))
+
+
+@pytest.mark.parametrize("offset", [0, 1_000_000, 1_767_225_600, 2**52])
+def test_trend_does_not_depend_on_the_level_of_step(offset):
+    """Steps 10**6 + k or epoch seconds give the slope of steps 1..k (issue 12, item 5)."""
+    rng = np.random.default_rng(3)
+    n_j, k = 50, 6
+    gaps = rng.integers(1, 3600, size=(n_j, k))
+    steps = np.cumsum(gaps, axis=1)
+    scores = rng.integers(1, 6, size=(n_j, k)).astype(float)
+    scores[rng.random((n_j, k)) < 0.15] = np.nan  # missing scores are skipped
+    df = pd.DataFrame({"journey_id": np.repeat(np.arange(n_j), k), "step": (steps + offset).ravel(),
+                       "touchpoint": "web", "score": scores.ravel(), "score_scale": "likert5",
+                       "rating": 3, "rating_scale": "likert5"})
+    got = journey_summary(df, metrics=["trend"])["trend"].to_numpy()
+    expected = []
+    for j in range(n_j):  # slope of valence on the steps, computed on small numbers
+        ok = ~np.isnan(scores[j])
+        x = (steps[j][ok] - steps[j][ok].mean()).astype(float)
+        v = (scores[j][ok] - 3) / 2
+        expected.append(np.polyfit(x, v, 1)[0] if ok.sum() > 1 else np.nan)
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-15)
