@@ -24,6 +24,8 @@ _API: dict[str, str] = {
     "get_scale": "scales", "valence": "scales", "from_valence": "scales", "add_valence": "scales",
     "nps_category": "scales", "face_score": "scales",
     "JourneyDataError": "schema", "validate": "schema", "REQUIRED": "schema", "OPTIONAL": "schema",
+    "NA_TOKENS": "schema", "ERROR_TOKENS": "schema",
+    "parse_numbers": "cells", "parse_timestamps": "cells",
     # reading
     "read_journeys": "io", "read_table": "io", "from_wide": "io",
     "read_diary": "diary", "repair_text": "diary", "to_diary": "diary",
@@ -45,7 +47,7 @@ __all__ = ["__version__", *sorted(_API)]
 
 
 # submodules reachable as ``jl.<name>`` without an explicit import
-_SUBMODULES = ("datasets", "diary", "drivers", "engines", "io", "metrics", "netpromoter", "plots",
+_SUBMODULES = ("cells", "checks", "datasets", "diary", "drivers", "engines", "io", "metrics", "netpromoter", "plots",
                "quality", "report", "scales", "schema", "simulate", "stats", "widgets")
 
 

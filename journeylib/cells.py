@@ -218,6 +218,18 @@ def parse_timestamps(values, *, dayfirst=None, name="timestamp"):
         elif ts is None:
             ts = pd.to_datetime(text.astype(object), utc=True, **kw)
     bad = present & ts.isna().to_numpy() & text.notna().to_numpy()
+    if bad.any():  # the format was inferred from the first date: retry the others one by one
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            again = pd.to_datetime(text[bad], format="mixed", utc=bool(aware.any()), **kw)
+        if again.notna().any():
+            got = again.notna().to_numpy()
+            idx = np.flatnonzero(bad)[got]
+            if ts.dt.tz is not None and again.dt.tz is not None:
+                again = again.dt.tz_convert(ts.dt.tz)
+            ts = ts.copy()
+            ts.iloc[idx] = again[got].to_numpy() if ts.dt.tz is None else again[got]
+            bad[idx] = False
     if bad.any():
         problems.append((bad, MESSAGES["not_date"]))
     return ts, problems
