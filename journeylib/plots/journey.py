@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from ..checks import ensure_valid
 from ..scales import add_valence
 from ._common import _fmt, _mean_ci, _need, _summary
 from .journey_map import draw_journey_map
@@ -86,6 +87,7 @@ def emotion_curve(data, *, journey=None, by="step", lanes=None, wrap=None, face_
     _need(data, ["journey_id", "step", "touchpoint", "score", "score_scale", "rating",
                  "rating_scale"], "emotion_curve")
     _choice("by", by, ("step", "touchpoint"))
+    data = ensure_valid(data)  # the contract first: never draw numbers from broken data
     if ax is None:
         ax = plt.gca()
     if journey is None and data["journey_id"].nunique() > 1:
