@@ -30,7 +30,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from journeylib.checks import journey_layout, verify  # noqa: E402
 from journeylib.metrics import CORE_METRICS, journey_summary  # noqa: E402
+from journeylib.schema import _Problems  # noqa: E402
 
 TOUCHPOINTS = ["website", "app", "email", "phone", "chatbot", "store", "delivery", "invoice"]
 BEGINNER_ROWS = 20_000
@@ -141,6 +143,11 @@ def main(argv=None):
 
     peak_data = peak_mb()
     floor, _ = timed(lambda: df["score"].to_numpy().sum(), rep)
+    def check():  # what journey_summary spends on the contract (typed input is never trusted)
+        problems = _Problems()
+        verify(df, problems, layout=journey_layout(df["journey_id"], df["step"].to_numpy()))
+        assert problems.total == 0
+    check_t, _ = timed(check, rep)
     core, ours = timed(lambda: journey_summary(df, metrics=list(CORE_METRICS)), rep)
     allm, _ = timed(lambda: journey_summary(df), rep)
     peak = peak_mb()
@@ -149,7 +156,8 @@ def main(argv=None):
     own = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     print(f"numpy floor (one pass over score)      {floor:8.3f} s")
-    print(f"journey_summary core ({len(CORE_METRICS)} metrics)      {core:8.3f} s")
+    print(f"journey_summary core ({len(CORE_METRICS)} metrics)      {core:8.3f} s   (contract check "
+          f"included: {check_t:.3f} s of it)")
     print(f"journey_summary all metrics            {allm:8.3f} s   ({allm / core:.2f}x core)")
     print(f"peak RSS after journeylib runs         {peak:8.0f} MB   (of which the data and its "
           f"generation {peak_data:.0f} MB; journey_summary itself allocates at most {own:.0f} MB)")
@@ -220,7 +228,8 @@ def main(argv=None):
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     fastest = min(peers.values()) if peers else float("nan")
     print(f"RESULT rows={n} seconds={core:.4f} all_seconds={allm:.4f} floor_seconds={floor:.4f} "
-          f"ratio={core / floor:.1f} vs_fastest_peer={core / fastest:.3f} peak_mb={peak:.0f}")
+          f"ratio={core / floor:.1f} vs_fastest_peer={core / fastest:.3f} peak_mb={peak:.0f} "
+          f"check_seconds={check_t:.4f}")
 
 
 if __name__ == "__main__":
