@@ -1,8 +1,13 @@
 """Bring your own data: ``python -m journeylib report DATA ...`` (and ``make report DATA=...``).
 
-The command reads and validates the file first; a file that does not fit the
-tidy contract (or the wide-survey options) stops there, with the list of
-problems, exit code 1, and no notebook is run.  A file that fits is analysed by
+The command reads and validates the file first; a file that cannot be read or
+does not fit the tidy contract stops there, with the list of problems, exit
+code 1, and no notebook is run; an option that is wrong, or that the file does
+not match (a column ``--touchpoints`` names that the file lacks), gives exit
+code 2.  No user mistake shows a traceback; an internal error prints one line
+naming the log file that holds it (see :mod:`journeylib.__main__`).  Values
+from the file reach the report's Markdown only through
+:func:`journeylib.report.escape_markdown`.  A file that fits is analysed by
 executing ``notebooks/07-your-data.ipynb`` with the options as its parameters
 (papermill's convention, through :func:`journeylib.report.build_report`); the
 result is ``build/report-<name>/index.html`` with the figures beside it.
@@ -317,7 +322,7 @@ def run(args) -> int:
     :func:`journeylib.__main__.run_command`: any other exception is an internal
     error, logged.
     """
-    from .__main__ import _message, user_error_code
+    from .__main__ import _message, _short, _write_log, user_error_code
     from .report import build_report
 
     prog = "journeylib report"
@@ -326,7 +331,7 @@ def run(args) -> int:
     given = [f"--{k.replace('_', '-')}" for k in _WIDE_ONLY if getattr(args, k) not in (None, "")]
     try:
         if args.format == "tidy" and given:
-            raise ValueError(f"{', '.join(given)} only apply to --format wide (one row per respondent); "
+            raise ValueError(f"{', '.join(given)}: only with --format wide (one row per respondent); "
                              "tidy data names its columns journey_id, step, touchpoint, score, ...")
         _check_options(data, **{k: options[k] for k in
                                 ("format", "touchpoints", "rating", "score_scale", "rating_scale")})
@@ -338,17 +343,23 @@ def run(args) -> int:
         try:
             table = _read(data, args.format)
         except JourneyDataError as err:
-            _say(f"{prog}: {args.data} does not fit the journey data contract; no report was made.\n{err}")
+            _say(f"{prog}: {args.data} cannot be used as journey data; no report was made.\n{err}")
             return 1
-        except Exception as err:
-            if not isinstance(err, ValueError) and user_error_code(err) is None:
-                raise  # not a known reading problem: an internal error, logged by run_command
-            _say(f"{prog}: {_message(err, args.data)}")
+        except Exception as err:  # noqa: BLE001 - whatever the reader met, the file is named
+            if isinstance(err, ValueError) or user_error_code(err) is not None:
+                _say(f"{prog}: {_message(err, args.data)}")
+                return 1
+            # A foreign exception from a reader: most likely a file that is not what its name says
+            # (a zip named .xlsx), possibly a bug in the reader; the traceback goes to a log file.
+            log = _write_log(prog, ["python -m journeylib report", args.data], err)
+            what = _short(f"{args.data} ({type(err).__name__}: {(str(err).strip().splitlines() or [''])[0]}")
+            print(f"{prog}: cannot read {what[:200]}); if it is a valid CSV, Excel or Parquet file, "
+                  f"this is a bug in journeylib: the traceback is in {log}", file=sys.stderr)
             return 1
         try:
             tidy = _shape(table, data, **options)
         except JourneyDataError as err:
-            _say(f"{prog}: {args.data} does not fit the journey data contract; no report was made.\n{err}")
+            _say(f"{prog}: {args.data} cannot be used as journey data; no report was made.\n{err}")
             return 1
         except ValueError as err:  # an option the file does not match, e.g. a column it lacks
             _say(f"{prog}: {err}")

@@ -158,7 +158,7 @@ def test_broken_file_prints_the_problem_list(broken_csv, tmp_path, capsys):
     code = cli([str(path), "--out", str(out)])
     err = capsys.readouterr().err
     assert code == 1
-    assert "broken.csv does not fit the journey data contract; no report was made." in err
+    assert "broken.csv cannot be used as journey data; no report was made." in err
     j2 = tidy.index[tidy["journey_id"] == 2][1]
     assert "row 4, column 'score': value 9" in err  # data row 2 is the file's line 4
     assert f"row {j2 + 2}, column 'rating'" in err and "differs between rows of journey 2" in err

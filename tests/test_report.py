@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -302,3 +303,148 @@ def test_solution_cells_are_folded_in_the_html_page(tmp_path):
     folded = html.split('<details class="journeylib-solution">', 1)[1].split("</details>", 1)[0]
     assert "Solution (click to show)" in folded and "0.784" in folded
     assert "answer" not in folded  # the exercise cell stays open
+
+
+# --------------------------------------------------------------------------- values from the data
+PAYLOADS = ["<script>alert(1)</script>", "[x](javascript:alert(4))", "`x` <img src=x onerror=alert(2)>",
+            '"><svg onload=alert(3)>', "<a href='javascript:alert(5)'>go</a>", "https://evil.example/x",
+            "![i](javascript:alert(6))", "<https://evil.example>", "``x`` `` <b>y</b>"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("<script>alert(1)</script>", r"&lt;script&gt;alert\(1\)&lt;\/script&gt;"),
+    ("[x](javascript:alert(4))", r"\[x\]\(javascript\:alert\(4\)\)"),
+    ("`x` <img src=x onerror=alert(2)>", r"\`x\` &lt;img src\=x onerror\=alert\(2\)&gt;"),
+    ('"><svg onload=alert(3)>', r"&quot;&gt;&lt;svg onload\=alert\(3\)&gt;"),
+    ("it's A&B", "it&#x27;s A&amp;B"),
+    ("https://evil.example/x", r"https\:\/\/evil\.example\/x"),
+    ("![i](x.png)", r"\!\[i\]\(x\.png\)"),
+    ("*bold* _it_ # | ~ {}", r"\*bold\* \_it\_ \# \| \~ \{\}"),
+    ("web\n# heading\r\n- item", r"web \# heading \- item"),
+    ("café 😀", "café 😀"),
+    ("bell\x07", "bell\ufffd"),
+    ("pay $5", r'<span class="tex2jax_ignore">pay \$5</span>'),
+    ("a\\b", r'<span class="tex2jax_ignore">a\\b</span>'),
+    (0.25, r"0\.25"),
+    (None, "None"),
+])
+def test_escape_markdown(text, expected):
+    assert report.escape_markdown(text) == expected
+
+
+@pytest.mark.parametrize("payload", PAYLOADS + ["web\n<script>alert(7)</script>", "x <!-- y", "&lt;b&gt;"])
+def test_escaped_value_renders_as_its_text(payload):
+    """Through the Markdown renderer of the HTML pages: in a sentence, a list and a table cell the
+    value is text only (no element but those of the sentence), and reads exactly as given."""
+    from bs4 import BeautifulSoup
+    from nbconvert.filters.markdown import markdown2html
+
+    value = report.escape_markdown(payload)
+    shown = " ".join(payload.split())  # a line break reads as a space
+    for markdown, wrapper in [(f"Strongest driver: **{value}** (0.36).", "p"), (f"- note: {value}", "li"),
+                              (f"| touchpoint |\n|---|\n| {value} |", "td")]:
+        soup = BeautifulSoup(markdown2html(markdown), "html.parser")
+        names = {tag.name for tag in soup.find_all(True)}
+        assert names <= {"p", "strong", "ul", "li", "table", "thead", "tbody", "tr", "th", "td"}, markdown
+        assert shown in soup.find(wrapper).get_text(), markdown
+
+
+def test_value_with_math_is_not_typeset():
+    from bs4 import BeautifulSoup
+    from nbconvert.filters.markdown import markdown2html
+
+    soup = BeautifulSoup(markdown2html(f"- {report.escape_markdown('refund $5, fee $2')}"), "html.parser")
+    span = soup.find("span")
+    assert span["class"] == ["tex2jax_ignore"] and span.get_text() == "refund $5, fee $2"
+
+
+def _dangerous(soup, scope, *, scripts=True):
+    """Scripts (unless `scripts` is False), on* attributes and javascript: URLs inside the elements
+    matched by `scope`."""
+    found = []
+    for area in soup.select(scope):
+        found += [str(t)[:60] for t in area.find_all("script")] if scripts else []
+        for tag in area.find_all(True):
+            for name, value in tag.attrs.items():
+                text = " ".join(value) if isinstance(value, list) else str(value)
+                if name.lower().startswith("on") or "javascript:" in text.replace(" ", "").lower():
+                    found.append(f"{tag.name} {name}={text[:40]}")
+    return found
+
+
+def test_report_page_defuses_raw_markup_in_outputs(tmp_path):
+    """Second line of defence: a notebook that writes values unescaped into Markdown and HTML
+    outputs still gives a page where nothing of them runs; nbconvert's own scripts stay."""
+    from bs4 import BeautifulSoup
+
+    raw = " | ".join(PAYLOADS)
+    png = base64.b64encode(PNG_MAGIC).decode()
+    nb = v4.new_notebook(cells=[
+        v4.new_markdown_cell("# Raw\n\n<a href=\"javascript:alert(8)\" onclick=\"x()\">link</a> <b>kept</b>"),
+        v4.new_code_cell("x", execution_count=1, outputs=[
+            v4.new_output("display_data", {"text/markdown": f"Driver: {raw}", "text/plain": "md"}),
+            v4.new_output("display_data", {"text/html": f"<div>{raw}<iframe srcdoc='<script>x</script>'>"
+                                                        f"</iframe><img src=\"data:image/png;base64,{png}\">"
+                                                        "<a href='https://example.com/a'>ok</a></div>",
+                                           "text/plain": "html"})])])
+    clean = v4.new_notebook(cells=[v4.new_markdown_cell("# Clean")])
+    report._write_html(nb, tmp_path / "raw.html")
+    report._write_html(clean, tmp_path / "clean.html")
+    page = BeautifulSoup((tmp_path / "raw.html").read_text("utf-8"), "html.parser")
+    assert _dangerous(page, "body") == []
+    assert _dangerous(page, "html", scripts=False) == []  # the head holds nbconvert's own scripts
+    assert page.find("iframe") is None
+
+    def scripts(soup):
+        return sorted((sorted(s.attrs.items()), s.get_text()) for s in soup.find_all("script"))
+
+    ref = BeautifulSoup((tmp_path / "clean.html").read_text("utf-8"), "html.parser")
+    assert scripts(page) == scripts(ref) and scripts(ref)  # the template's MathJax, RequireJS, ...
+    assert page.find("b").get_text() == "kept"
+    assert page.find("a", href="https://example.com/a").get_text() == "ok"
+    assert page.find("img", src=f"data:image/png;base64,{png}") is not None
+
+
+def test_defuse_html_keeps_the_stored_notebooks_whole(repo_root):
+    """The project's own notebooks lose nothing: their pages are unchanged by the defusing."""
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    from journeylib._markup import defuse_html
+
+    for name in ["06-student-lab.ipynb", "07-your-data.ipynb"]:
+        nb = nbformat.read(repo_root / "notebooks" / name, as_version=4)
+        body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+        assert defuse_html(BeautifulSoup(body, "html.parser")) == 0, name
+
+
+def test_index_escapes_titles_questions_and_errors(tmp_path):
+    from bs4 import BeautifulSoup
+
+    page = tmp_path / "01-x.html"
+    rows = [{"notebook": "01-x.ipynb", "status": status, "seconds": 1.0, "title": PAYLOADS[0],
+             "question": PAYLOADS[3], "figure": None, "html": page, "error": PAYLOADS[2]}
+            for status in ("ok", "failed", "skipped")]
+    index = report._write_index(rows, tmp_path, title=f"journeylib report: {PAYLOADS[2]}.csv")
+    soup = BeautifulSoup(index.read_text("utf-8"), "html.parser")
+    assert soup.find_all("script") == [] and soup.find_all("svg") == [] and soup.find_all("img") == []
+    assert _dangerous(soup, "html") == []
+    assert soup.title.get_text() == f"journeylib report: {PAYLOADS[2]}.csv"
+    assert [h.get_text() for h in soup.find_all("h2")] == [PAYLOADS[0]] * 3
+    assert soup.get_text().count(PAYLOADS[3]) == 3 and soup.get_text().count(f"failed: {PAYLOADS[2]}") == 1
+
+
+def test_svg_figures_escape_labels(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    fig, ax = plt.subplots()
+    ax.barh(range(3), [1, 2, 3])
+    ax.set_yticks(range(3), ["--><script>alert(1)</script><!--", PAYLOADS[2], PAYLOADS[3]])
+    ax.set_title(PAYLOADS[1])
+    svg = save_figure(ax, "payload", directory=tmp_path, formats=("svg",))[0].read_text("utf-8")
+    root = ET.fromstring(svg)  # well-formed: no label broke out of its comment or text
+    for element in root.iter():
+        assert not str(element.tag).endswith("script")
+        assert not [a for a in element.attrib if a.lower().startswith("on")]
+    outside_comments = re.sub(r"(?s)<!--.*?-->", "", svg)
+    assert "alert(" not in outside_comments and "<script" not in svg
