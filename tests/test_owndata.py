@@ -1,14 +1,17 @@
-"""Bring your own data: option parsing, loading tidy / Dutch / wide files, the broken file, end to end."""
+"""Bring your own data: option parsing, loading tidy / Dutch / wide files, the broken file, end to end,
+and a report from a file whose names carry markup (issue 12, item 8)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import xml.etree.ElementTree as ET
 
 import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from bs4 import BeautifulSoup
 
 import journeylib as jl
 from journeylib import owndata
@@ -231,3 +234,129 @@ def test_report_on_wide_csv(wide_csv, tmp_path, capsys):
     assert f"{nps['nps'].item():+.0f}" in text  # NPS section ran, with the number computed here
     names = {p.name for p in (out / "figures").glob("*.png")}
     assert any("driver" in n for n in names) and any("nps" in n for n in names)
+
+
+# --- a report from a file whose names carry markup: shown as text, never run -----------------------
+
+SCRIPT = "<script>alert(1)</script>"  # the strongest driver
+LINK = "[x](javascript:alert(4))"
+SVG = '"><svg onload=alert(3)>'
+IMG = "`y` <img src=x onerror=alert(2)>"  # scored in 12 of 40 journeys: left out of the key drivers
+FILE_NAME = "survey` <img src=x onerror=alert(2)> `.csv"  # broke out of the old `code span`
+ACTOR = "<script>alert(5)</script> & co"
+CHANNEL = "[c](javascript:alert(6))"
+
+
+def _payload_frame(n=40, seed=5):
+    """Survey-style tidy journeys: the rating follows SCRIPT's score, LINK and SVG are noise; IMG
+    is met in 12 journeys only; LINK is missing in journeys 3 and 7 (dropped from key_drivers)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for j in range(1, n + 1):
+        scores = {SCRIPT: rng.integers(1, 6), LINK: rng.integers(1, 6), SVG: rng.integers(1, 6)}
+        if j <= 12:
+            scores[IMG] = rng.integers(1, 6)
+        rating = int(np.clip(2 * scores[SCRIPT] + rng.integers(-1, 1), 1, 10))
+        for step, (touchpoint, score) in enumerate(scores.items(), start=1):
+            missing = touchpoint == LINK and j in (3, 7)
+            rows.append({"journey_id": j, "step": step, "touchpoint": touchpoint,
+                         "score": np.nan if missing else int(score), "score_scale": "likert5",
+                         "rating": rating, "rating_scale": "stars10", "actor": ACTOR, "channel": CHANNEL})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def payload_report(tmp_path_factory):
+    base = tmp_path_factory.mktemp("payload")
+    path = base / FILE_NAME
+    _payload_frame().to_csv(path, index=False)
+    code = cli([str(path), "--out", str(base / "build"), "--name", "payload"])
+    return code, path, base / "build" / "report-payload"
+
+
+def _markdown_outputs(nb):
+    return [o["data"]["text/markdown"] for c in nb.cells for o in c.get("outputs", [])
+            if "text/markdown" in o.get("data", {})]
+
+
+def _active(soup):
+    """on* attributes and javascript: URLs anywhere in the document."""
+    found = []
+    for tag in soup.find_all(True):
+        for name, value in tag.attrs.items():
+            text = " ".join(value) if isinstance(value, list) else str(value)
+            if name.lower().startswith("on") or "javascript:" in "".join(text.split()).lower():
+                found.append(f"<{tag.name} {name}={text[:50]}>")
+    return found
+
+
+def _scripts(soup):
+    return sorted((sorted(s.attrs.items()), s.get_text()) for s in soup.find_all("script"))
+
+
+def test_payload_data_has_the_strongest_driver_it_was_made_with():
+    data = jl.validate(_payload_frame())
+    drivers, notes = owndata.key_driver_table(data, n_boot=20, seed=1)
+    assert drivers.sort_values("importance", ascending=False)["touchpoint"].iloc[0] == SCRIPT
+    assert set(drivers["touchpoint"]) == {SCRIPT, LINK, SVG}
+    assert notes[0] == f"Left out as scored in fewer than 80% of the journeys: {IMG} (30%)."
+    assert notes[1].startswith("2 of 40 journeys dropped")
+
+
+@pytest.mark.slow
+def test_report_with_markup_in_names_escapes_every_sentence(payload_report):
+    from nbconvert.filters.markdown import markdown2html
+
+    code, path, out = payload_report
+    assert code == 0
+    nb, errors, _ = _executed(out)
+    assert not errors
+    md = jl.report.escape_markdown
+    sentences = _markdown_outputs(nb)
+    # each Markdown sentence that names a value carries it escaped (worked out: escape_markdown's tests)
+    assert sentences[0].startswith(f"{md(FILE_NAME)}: **40 journeys**, 132 moments, 4 distinct touchpoints")
+    assert md(FILE_NAME) == r"survey\` &lt;img src\=x onerror\=alert\(2\)&gt; \`\.csv"
+    notes = next(s for s in sentences if "Left out" in s)
+    assert f"{md(IMG)} \\(30\\%\\)" in notes
+    summary = sentences[-1]
+    assert f"- Strongest driver: {md(SCRIPT)} (importance " in summary
+    # escaping alone suffices: rendered without the page's second line of defence, no markup is live
+    for sentence in sentences:
+        soup = BeautifulSoup(markdown2html(sentence), "html.parser")
+        assert {t.name for t in soup.find_all(True)} <= {"p", "strong", "ul", "li"}, sentence
+    rendered = BeautifulSoup(markdown2html(summary), "html.parser").get_text()
+    assert f"Strongest driver: {SCRIPT} (importance" in rendered
+
+
+@pytest.mark.slow
+def test_report_with_markup_in_names_runs_no_script(payload_report, repo_root, tmp_path):
+    code, path, out = payload_report
+    page = BeautifulSoup((out / "07-your-data.html").read_text("utf-8"), "html.parser")
+    # nbconvert's own scripts: those of the page made from the shipped notebook, clean data
+    clean = tmp_path / "clean.html"
+    jl.report._write_html(nbformat.read(repo_root / "notebooks" / "07-your-data.ipynb", as_version=4), clean)
+    reference = _scripts(BeautifulSoup(clean.read_text("utf-8"), "html.parser"))
+    assert reference and _scripts(page) == reference
+    assert [s.get("src") for s in page.find_all("script") if s.get("src")] == [
+        "https://cdnjs.cloudflare.com/ajax/libs/require.js/2.1.10/require.min.js",
+        "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/latest.js?config=TeX-AMS_CHTML-full,Safe"]
+    assert _active(page) == []
+    assert page.find("svg") is None and page.find("iframe") is None
+    assert not [img for img in page.find_all("img") if not img["src"].startswith("data:image/png;base64,")]
+    text = page.get_text()
+    for value in (SCRIPT, LINK, SVG, IMG, FILE_NAME):
+        assert value in text, value  # shown, as text
+    summary = [d for d in page.select('[data-mime-type="text/markdown"]') if "Strongest driver" in d.get_text()]
+    assert len(summary) == 1 and f"Strongest driver: {SCRIPT} (importance" in summary[0].get_text()
+    # the index names the file in its title, as text
+    index = BeautifulSoup((out / "index.html").read_text("utf-8"), "html.parser")
+    assert index.find_all("script") == [] and _active(index) == []
+    assert index.title.get_text() == f"journeylib report: {FILE_NAME}"
+    # the figures (driver labels, the journey's touchpoints) as SVG: labels stay text
+    svgs = sorted((out / "figures").glob("*.svg"))
+    assert any("drivers" in p.name for p in svgs)
+    for svg in svgs:
+        for element in ET.parse(svg).getroot().iter():  # well-formed: no label broke out
+            assert not str(element.tag).endswith("script"), svg.name
+            assert not [a for a in element.attrib if a.lower().startswith("on")], svg.name
+            assert not [v for v in element.attrib.values() if "javascript:" in v], svg.name
