@@ -32,7 +32,7 @@ import time
 import traceback
 import zipfile
 
-__all__ = ["main", "run_command", "user_error_code", "seconds", "COMMANDS"]
+__all__ = ["main", "run_command", "user_error_code", "seconds", "COMMANDS", "EPILOG"]
 
 # command -> (module, help); each module has ``add_arguments(parser)`` and ``run(args) -> int``.
 COMMANDS = {
@@ -46,6 +46,8 @@ _UNREADABLE = {
     "pandas.errors.ParserError", "pandas.errors.EmptyDataError", "pyarrow.lib.ArrowException",
     "openpyxl.utils.exceptions.InvalidFileException", "xlrd.biffh.XLRDError",
 }
+EPILOG = ("Exit codes: 0 done, 1 bad input (data or file), 2 bad option. An internal error prints one "
+          "line naming a log file with the traceback, in the temporary folder ($TMPDIR, else /tmp).")
 _MAX_LINES = 40
 _MAX_LINE = 300
 
@@ -196,8 +198,7 @@ def run_command(run, args, *, prog, argv=()):
 
 def _main(argv):
     parser = argparse.ArgumentParser(prog="python -m journeylib", description=__doc__.splitlines()[0],
-                                     epilog="Exit codes: 0 done, 1 bad input (data or file), 2 bad option; "
-                                            "an internal error names a log file with the traceback.")
+                                     epilog=EPILOG)
     sub = parser.add_subparsers(dest="command", required=True)
     # Import only the module of the command asked for, so one command's dependencies
     # (or a broken import) never stop another; all of them for --help.

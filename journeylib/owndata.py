@@ -269,8 +269,9 @@ def example_survey(n=240, *, seed=7):
 
 def add_arguments(parser):
     """Options of ``python -m journeylib report``."""
-    from .__main__ import seconds
+    from .__main__ import EPILOG, seconds
 
+    parser.epilog = EPILOG
     parser.add_argument("data", help="the data file (CSV with , or ;, Parquet, Excel), or seed_cases")
     parser.add_argument("--format", choices=FORMATS, default="tidy",
                         help="tidy: one row per touchpoint moment (default); wide: one row per respondent")
@@ -366,10 +367,15 @@ def run(args) -> int:
             return 2
     for w in caught:
         _say(f"note: {w.message}")
+    usable = tidy.loc[tidy["score"].notna() & tidy["rating"].notna(), "journey_id"].nunique()
+    if usable < 2:
+        _say(f"{prog}: {args.data} has {usable} journey{'s' if usable != 1 else ''} with a rating and a "
+             "scored touchpoint; the analysis compares journeys and needs at least 2. No report was made.")
+        return 1
     name = _report_name(args)
     out_dir = Path(args.out) / f"report-{name}"
-    print(f"{args.data}: {tidy['journey_id'].nunique()} journeys, {len(tidy)} moments; "
-          f"writing {out_dir}/", flush=True)
+    print(_short(f"{args.data}: {tidy['journey_id'].nunique()} journeys, {len(tidy)} moments; "
+                 f"writing {out_dir}/"), flush=True)
     parameters = {"DATA": data, "FORMAT": args.format, "NAME": name,
                   **{k.upper(): v for k, v in options.items() if k != "format"}}
     start = time.time()

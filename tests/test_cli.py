@@ -174,6 +174,18 @@ def test_bad_data_is_exit_1_with_the_problem_list(tmp_path, capsys):
     assert "row 2" in err and "'zes'" in err
 
 
+def test_one_journey_stops_before_the_notebook(tmp_path, capsys):
+    import pandas as pd
+
+    path = tmp_path / "one.csv"
+    seed = pd.read_csv(SEED)
+    seed[seed["journey_id"] == "bike-order"].to_csv(path, index=False)
+    code = cli.main(["report", str(path), "--out", str(tmp_path / "build")])
+    err = _check_message(capsys.readouterr(), code, 1)
+    assert "one.csv has 1 journey with a rating and a scored touchpoint" in err and "at least 2" in err
+    assert not (tmp_path / "build").exists()
+
+
 # --- the command itself ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("argv", "code"), [([], 2), (["bogus"], 2), (["report"], 2), (["diary"], 2),
