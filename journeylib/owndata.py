@@ -18,7 +18,9 @@ result is ``build/report-<name>/index.html`` with the figures beside it.
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import stat
 import sys
 import time
 import warnings
@@ -313,6 +315,15 @@ def _say(message):
     print(_short(message), file=sys.stderr)
 
 
+def _special_file(path):
+    """True for a path that exists but is neither a regular file nor a folder (FIFO, socket, device)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False  # missing, a loop, a name the system refuses: the reader says what is wrong
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 def run(args) -> int:
     """Validate the data, then execute the report notebook on it; return the exit code.
 
@@ -328,7 +339,8 @@ def run(args) -> int:
 
     prog = "journeylib report"
     options = _options(args)
-    data = args.data if str(args.data) == _SEED_CASES else str(Path(args.data).resolve())
+    # absolute, as the notebook runs in its own folder; not resolve(): a symlink loop is the reader's to report
+    data = args.data if str(args.data) == _SEED_CASES else os.path.abspath(args.data)
     given = [f"--{k.replace('_', '-')}" for k in _WIDE_ONLY if getattr(args, k) not in (None, "")]
     try:
         if args.format == "tidy" and given:
@@ -339,6 +351,9 @@ def run(args) -> int:
     except ValueError as err:
         _say(f"{prog}: {err}")
         return 2
+    if _special_file(data):  # reading a named pipe would wait for a writer for ever
+        _say(f"{prog}: {args.data} is not a regular file (a pipe, socket or device); no report was made.")
+        return 1
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:

@@ -55,6 +55,10 @@ def files(tmp_path):
     made["unterminated"].write_text('journey_id,step,touchpoint\n1,1,"web\n2,1,app\n')
     made["html_name"] = tmp_path / "<img src=x onerror=alert(1)>.csv"
     made["html_name"].write_text("a,b\n1,2\n")
+    made["fifo"] = tmp_path / "pipe.csv"
+    os.mkfifo(made["fifo"])  # reading it would wait for a writer for ever
+    made["loop"] = tmp_path / "loop.csv"
+    made["loop"].symlink_to(made["loop"])
     made["wide"] = tmp_path / "survey.csv"
     owndata.example_survey(30, seed=2).to_csv(made["wide"], index=False)
     return made
@@ -84,6 +88,8 @@ def _check_message(captured, code, expected_code, *, max_lines=40):
     ("png_parquet", "picture.parquet"),
     ("unterminated", "quote.csv"),
     ("html_name", "<img src=x onerror=alert(1)>.csv"),
+    ("fifo", "pipe.csv"),
+    ("loop", "loop.csv"),
 ])
 def test_report_bad_file_is_a_short_message(files, tmp_path, capsys, name, says):
     code = cli.main(["report", str(files[name]), "--out", str(tmp_path / "build")])
@@ -199,7 +205,7 @@ def test_usage(argv, code, capsys):
 
 # --- diary: the same handler covers it ---------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["missing", "folder", "empty", "junk", "png_csv", "zip_xlsx"])
+@pytest.mark.parametrize("name", ["missing", "folder", "empty", "junk", "png_csv", "zip_xlsx", "fifo", "loop"])
 def test_diary_bad_file(files, capsys, name):
     code = cli.main(["diary", str(files[name])])
     err = _check_message(capsys.readouterr(), code, 1)
