@@ -386,7 +386,13 @@ def test_report_page_defuses_raw_markup_in_outputs(tmp_path):
             v4.new_output("display_data", {"text/html": f"<div>{raw}<iframe srcdoc='<script>x</script>'>"
                                                         f"</iframe><img src=\"data:image/png;base64,{png}\">"
                                                         "<a href='https://example.com/a'>ok</a></div>",
-                                           "text/plain": "html"})])])
+                                           "text/plain": "html"})]),
+        # nbconvert escapes these itself: a warning on stderr, plain text, a traceback quoting a value
+        v4.new_code_cell("y", execution_count=2, outputs=[
+            v4.new_output("stream", name="stderr", text=f"UserWarning: {raw}\n"),
+            v4.new_output("execute_result", {"text/plain": raw}, execution_count=2),
+            v4.new_output("error", ename="ValueError", evalue=raw,
+                          traceback=[f"\x1b[0;31mValueError\x1b[0m: {raw}"])])])
     clean = v4.new_notebook(cells=[v4.new_markdown_cell("# Clean")])
     report._write_html(nb, tmp_path / "raw.html")
     report._write_html(clean, tmp_path / "clean.html")
@@ -400,6 +406,7 @@ def test_report_page_defuses_raw_markup_in_outputs(tmp_path):
 
     ref = BeautifulSoup((tmp_path / "clean.html").read_text("utf-8"), "html.parser")
     assert scripts(page) == scripts(ref) and scripts(ref)  # the template's MathJax, RequireJS, ...
+    assert page.get_text().count(raw) == 3  # warning, plain text and traceback: shown as text
     assert page.find("b").get_text() == "kept"
     assert page.find("a", href="https://example.com/a").get_text() == "ok"
     assert page.find("img", src=f"data:image/png;base64,{png}") is not None
