@@ -11,7 +11,7 @@ import pytest
 import journeylib as jl
 from journeylib.io import from_wide, read_journeys, read_table
 from journeylib.io.columns import _integer_ids
-from journeylib.schema import JourneyDataError, validate
+from journeylib.schema import MESSAGES, JourneyDataError, validate
 
 HEADER = ["journey_id", "step", "touchpoint", "score", "score_scale", "rating", "rating_scale"]
 
@@ -343,7 +343,7 @@ def test_from_wide_non_number_and_repeated_id(survey):
     with pytest.raises(JourneyDataError) as err:
         melt(bad)
     msg = str(err.value)
-    assert "row 3, column 'web': value 'good': not a number" in msg
+    assert "row 3, column 'web': value 'good': web is not a number" in msg
     assert "row 4, column 'resp': value 'r1': respondent id repeated (already on row 2)" in msg
 
 
@@ -420,3 +420,240 @@ def test_excel_separator_line(tmp_path):
     assert raw.columns.tolist() == ["journey_id,step", "touchpoint,x,y,z", "score", "score_scale",
                                     "rating", "rating_scale"]
     assert raw.iloc[0, 0] == 1.5
+
+
+# --- decoding (issue 12, item 4) ---------------------------------------------------------------
+
+HEADER_LINE = ",".join(HEADER) + "\n"
+
+
+def test_stray_windows_byte_in_a_utf8_file_stays_one_touchpoint(tmp_path):
+    # line 3 holds café with é as the single Windows-1252 byte 0xE9; lines 2 and 4 are UTF-8
+    raw = ((HEADER_LINE + "1,1,café,4,likert5,3,likert5\n").encode("utf-8")
+           + b"1,2,caf\xe9,2,likert5,3,likert5\n"
+           + "1,3,web,5,likert5,3,likert5\n2,1,café,3,likert5,4,likert5\n".encode())
+    path = tmp_path / "stray.csv"
+    path.write_bytes(raw)
+    with pytest.warns(UserWarning) as rec:
+        out = read_journeys(path)
+    assert out["touchpoint"].tolist() == ["café", "café", "web", "café"]  # not 'cafÃ©'
+    assert out["touchpoint"].nunique() == 2
+    message = str(rec[0].message)
+    assert "stray.csv" in message and "line 3" in message and r"b'\xe9'" in message
+    assert len(rec) == 1 and rec[0].filename == __file__
+    # journey 1: three contacts with two distinct touchpoints -> one repeat (by hand)
+    summary = jl.journey_summary(out, metrics=["n_repeats"])
+    assert summary.set_index("journey_id")["n_repeats"].to_dict() == {1: 1, 2: 0}
+
+
+def test_stray_byte_refused_with_encoding_utf8(tmp_path):
+    path = tmp_path / "stray.csv"
+    path.write_bytes((HEADER_LINE + "1,1,web,4,likert5,3,likert5\n").encode() +
+                     b"1,2,caf\xe9,2,likert5,3,likert5\n")
+    with pytest.raises(JourneyDataError) as err:
+        read_table(path, encoding="utf-8")
+    msg = str(err.value)
+    assert "stray.csv" in msg and "line 3" in msg and r"b'\xe9'" in msg
+
+
+def test_whole_windows_1252_file_reads_silently(tmp_path):
+    path = write(tmp_path / "nl.csv", SEMICOLON_CSV, encoding="cp1252")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an ordinary western export: no warning
+        out = read_journeys(path)
+    assert out["touchpoint"].tolist() == ["webshop", "café", "phone", "email"]
+    assert out["amount"].tolist() == [1234.5, 2.0, 3.25, 1000.0]
+
+
+def test_other_code_page_is_named_not_guessed(tmp_path):
+    text = "resp;plaats;web\nr1;Łódź;4\nr2;Kraków;5\nr3;Gdańsk;3\n"
+    path = write(tmp_path / "pl.csv", text, encoding="cp1250")
+    with pytest.warns(UserWarning) as rec:
+        wrong = read_table(path)
+    assert wrong["plaats"].iloc[0] == "£ódŸ"  # what Windows-1252 makes of it, said aloud
+    message = str(rec[0].message)
+    assert "pl.csv" in message and "line 2" in message and "£ódŸ" in message
+    assert "encoding='cp1250'" in message and "'Łódź'" in message
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        right = read_table(path, encoding="cp1250")
+    assert right["plaats"].tolist() == ["Łódź", "Kraków", "Gdańsk"]
+    assert right["web"].tolist() == [4, 5, 3]
+
+
+def test_encoding_given_is_the_only_one(tmp_path):
+    path = write(tmp_path / "x.csv", "a;b\nŁódź;1\n", encoding="utf-8")
+    with pytest.raises(JourneyDataError, match=r"x\.csv(.|\n)*line 2"):
+        read_table(path, encoding="ascii")
+    with pytest.raises(ValueError, match="Unknown encoding 'klingon'"):
+        read_table(path, encoding="klingon")
+    with pytest.raises(ValueError, match="text files"):
+        validate(expected_table()).to_parquet(tmp_path / "x.parquet")
+        read_table(tmp_path / "x.parquet", encoding="cp1252")
+
+
+def test_utf16_without_bom_is_read_and_said(tmp_path):
+    path = write(tmp_path / "u.csv", COMMA_CSV, encoding="utf-16-le")
+    assert path.read_bytes()[:2] == b"j\x00"  # no byte-order mark
+    with pytest.warns(UserWarning, match=r"UTF-16 \(utf-16-le\).*encoding='utf-16-le'"):
+        out = read_journeys(path)
+    pd.testing.assert_frame_equal(out, read_journeys(write(tmp_path / "plain.csv", COMMA_CSV)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        again = read_journeys(path, encoding="utf-16-le")
+    assert again["touchpoint"].iloc[1] == "café"
+
+
+# --- missing tokens, spreadsheet errors, dates, ids (item 5) -------------------------------------
+
+
+def test_missing_tokens_mean_missing_in_every_format(tmp_path):
+    wide = pd.DataFrame({"resp": ["r1", "r2", "r3", "r4"], "web": ["4", "n/a", "NULL", " NA "],
+                         "overall": ["7", "8", "9", "none"]})
+    wide.to_csv(tmp_path / "w.csv", index=False)
+    wide.to_excel(tmp_path / "w.xlsx", index=False)
+    wide.to_parquet(tmp_path / "w.parquet")
+    options = dict(touchpoints=["web"], rating="overall", score_scale="likert5",
+                   rating_scale="stars10", id="resp")
+    results = [from_wide(wide, **options)]
+    for name in ("w.csv", "w.xlsx", "w.parquet"):
+        results.append(from_wide(read_table(tmp_path / name), **options))
+    for out in results:
+        np.testing.assert_array_equal(out["score"], [4, np.nan, np.nan, np.nan])
+        np.testing.assert_array_equal(out["rating"], [7, 8, 9, np.nan])
+    # in a text column the same word is text: a touchpoint may be called "NA"
+    raw = read_table(write(tmp_path / "t.csv", "name,x\nNA,1\nnull,2\n"))
+    assert raw["name"].tolist() == ["NA", "null"]
+
+
+def test_spreadsheet_errors_in_a_csv_are_reported_not_missing(tmp_path):
+    lines = COMMA_CSV.splitlines()
+    lines[2] = lines[2].replace(",10.25,", ",#DIV/0!,")
+    path = write(tmp_path / "e.csv", "\n".join(lines) + "\n")
+    assert read_table(path)["score"].tolist()[1] == "#DIV/0!"
+    with pytest.raises(JourneyDataError, match=r"e\.csv(.|\n)*row 3, column 'score'.*#DIV/0!"):
+        read_journeys(path)
+
+
+def _workbook(path, rows, title="Data"):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def test_excel_error_cell_is_reported_with_row_and_column(tmp_path):
+    rows = [HEADER, [1, 1, "web", 4, "likert5", 3, "likert5"],
+            [1, 2, "mail", "#N/A", "likert5", 3, "likert5"]]
+    path = _workbook(tmp_path / "e.xlsx", rows)
+    assert read_table(path)["score"].tolist() == [4, "#N/A"]  # kept, not NaN
+    with pytest.raises(JourneyDataError) as err:
+        read_journeys(path)
+    assert "row 3, column 'score': value '#N/A'" in str(err.value)
+    assert "spreadsheet error" in str(err.value)
+
+
+def test_excel_formula_without_saved_result_names_sheet_and_cell(tmp_path):
+    rows = [HEADER, [1, 1, "web", 4, "likert5", 3, "likert5"],
+            [1, 2, "mail", "=D2-1", "likert5", 3, "likert5"]]
+    path = _workbook(tmp_path / "f.xlsx", rows, title="Reizen")  # openpyxl saves no results
+    with pytest.raises(JourneyDataError) as err:
+        read_table(path)
+    msg = str(err.value)
+    assert "f.xlsx" in msg and "sheet 'Reizen', cell D3" in msg and "'=D2-1'" in msg
+    assert "saved result" in msg
+
+
+def test_excel_formula_with_saved_result_is_read(tmp_path):
+    import zipfile
+
+    rows = [HEADER, [1, 1, "web", 4, "likert5", 3, "likert5"],
+            [1, 2, "mail", "=D2-1", "likert5", 3, "likert5"]]
+    path = _workbook(tmp_path / "f.xlsx", rows)
+    # store a result for D3 the way Excel does (<v>3</v> after the formula)
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    assert "<f>D2-1</f><v />" in sheet
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace("<f>D2-1</f><v />", "<f>D2-1</f><v>3</v>").encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    assert read_journeys(path)["score"].tolist() == [4.0, 3.0]
+
+
+def test_comma_file_with_ambiguous_dates_warns_and_dayfirst_decides(tmp_path):
+    text = (HEADER_LINE.strip() + ",timestamp\n"
+            "1,1,web,4,likert5,3,likert5,03/04/2026 10:00\n"
+            "1,2,mail,2,likert5,3,likert5,05/04/2026 09:00\n")
+    path = write(tmp_path / "d.csv", text)
+    with pytest.warns(UserWarning, match="dayfirst=True") as rec:
+        out = read_journeys(path)
+    assert rec[0].filename == __file__
+    assert out["timestamp"].dt.month.tolist() == [3, 5]  # month first, and said so
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        day = read_journeys(path, dayfirst=True)
+        month = read_table(path, dayfirst=False)
+    assert day["timestamp"].tolist() == [pd.Timestamp("2026-04-03 10:00"),
+                                         pd.Timestamp("2026-04-05 09:00")]
+    assert month["timestamp"].dt.month.tolist() == [3, 5]
+    # a date with a day above 12 decides for the whole column, without a warning
+    decided = text.replace("05/04/2026", "25/04/2026")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = read_journeys(write(tmp_path / "d2.csv", decided))
+    assert out["timestamp"].dt.day.tolist() == [3, 25]
+
+
+def test_semicolon_file_with_ambiguous_dates_reads_day_first_and_says_so(tmp_path):
+    text = ("journey_id;step;touchpoint;score;score_scale;rating;rating_scale;timestamp\n"
+            "1;1;web;4;likert5;3;likert5;03-04-2026\n")
+    with pytest.warns(UserWarning, match="day first.*';'.*dayfirst=False"):
+        out = read_journeys(write(tmp_path / "nl.csv", text))
+    assert out["timestamp"].iloc[0] == pd.Timestamp("2026-04-03")
+
+
+def test_journey_ids_beyond_int64_stay_exact(tmp_path):
+    big = [2**63, 2**64 + 1]
+    text = HEADER_LINE + "".join(f"{i},1,web,4,likert5,3,likert5\n" for i in big)
+    out = read_journeys(write(tmp_path / "ids.csv", text))
+    assert out["journey_id"].tolist() == [str(i) for i in big]  # text, never wrapped negative
+    assert out["journey_id"].nunique() == 2
+
+
+# --- from_wide reads cells like every path ------------------------------------------------------
+
+
+def test_from_wide_reports_true_error_values_and_words_each_in_its_own_words(survey):
+    bad = survey.assign(web=pd.Series([True, "#N/A", "zes"], dtype=object))
+    with pytest.raises(JourneyDataError) as err:
+        melt(bad)
+    msg = str(err.value)
+    assert err.value.total == 3
+    assert f"row 2, column 'web': value True: {MESSAGES['bool'].format(column='web')}" in msg
+    assert (f"row 3, column 'web': value '#N/A': "
+            f"{MESSAGES['error_value'].format(column='web', value='#N/A')}") in msg
+    assert f"row 4, column 'web': value 'zes': {MESSAGES['not_number'].format(column='web')}" in msg
+
+
+def test_from_wide_true_false_on_a_binary_scale(survey):
+    ok = survey.assign(rec=[True, False, True])
+    with pytest.warns(UserWarning):
+        out = melt(ok, recommend="rec", recommend_scale="binary")
+    assert out["recommend"].tolist() == [1.0] * 3 + [0.0] * 3 + [1.0] * 3
+
+
+def test_from_wide_refuses_a_repeated_column_name(survey):
+    twin = pd.concat([survey, survey[["web"]]], axis=1)
+    assert list(twin.columns).count("web") == 2
+    with pytest.raises(JourneyDataError, match=r"column 'web'.*2 columns named 'web'"):
+        melt(twin)
+    spaced = survey.assign(**{"web ": 1})
+    with pytest.raises(JourneyDataError, match="spaces ignored"):
+        melt(spaced)

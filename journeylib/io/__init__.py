@@ -8,30 +8,90 @@ one row per respondent and one column per touchpoint, into that contract.
 CSV files written by Dutch (and most continental) Excel use ``;`` between fields
 and ``,`` as the decimal mark; both that and the comma/point convention are
 read without options.  See :func:`read_journeys` for the exact rules.
+
+One file per job: :mod:`~journeylib.io.sniff` (what a file really is),
+:mod:`~journeylib.io.decode` (bytes to text), :mod:`~journeylib.io.csv`,
+:mod:`~journeylib.io.excel`, :mod:`~journeylib.io.parquet` (one reader per
+format), :mod:`~journeylib.io.columns` (clean-up shared by the readers) and
+:mod:`~journeylib.io.wide` (:func:`from_wide`).  A new format is a new file
+whose reader is added to ``_READERS`` below.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-import pandas as pd
-
 from ..schema import validate
-from .columns import _DAY_FIRST, _drop_trailing_empty_rows, _is_text, _normalise, _strip_header
-from .csv import CSV_SUFFIXES, _read_csv
-from .excel import EXCEL_SUFFIXES, _read_excel
-from .parquet import PARQUET_SUFFIXES, _read_parquet
+from .columns import (
+    _drop_trailing_empty_rows,
+    _is_text,
+    _normalise,
+    _strip_header,
+    read_timestamps,
+)
+from .csv import CSV_SUFFIXES, read_csv
+from .decode import check_encoding
+from .excel import EXCEL_SUFFIXES, read_excel
+from .parquet import PARQUET_SUFFIXES, read_parquet
 from .wide import from_wide
 
-__all__ = ["read_journeys", "read_table", "from_wide", "CSV_SUFFIXES", "PARQUET_SUFFIXES", "EXCEL_SUFFIXES"]
+__all__ = ["read_journeys", "read_table", "from_wide", "CSV_SUFFIXES", "PARQUET_SUFFIXES",
+           "EXCEL_SUFFIXES"]
 
 
-def read_table(path, *, sheet=None):
+def _csv(path, *, sheet, encoding):
+    df, sep = read_csv(path, encoding=encoding)
+    df = _normalise(_drop_trailing_empty_rows(_strip_header(df)), decimal_comma=sep != ",")
+    return df, sep == ";"
+
+
+def _excel(path, *, sheet, encoding):
+    df = read_excel(path, sheet)
+    return _normalise(_drop_trailing_empty_rows(df), decimal_comma=True), True
+
+
+def _parquet(path, *, sheet, encoding):
+    return _strip_header(read_parquet(path)), False
+
+
+# suffix -> (reader, takes `sheet`, takes `encoding`); a reader returns (frame, continental),
+# continental meaning day-first dates are the file's convention (a ';' CSV, a workbook cell)
+_READERS = {
+    **{s: (_csv, False, True) for s in CSV_SUFFIXES},
+    **{s: (_excel, True, False) for s in EXCEL_SUFFIXES},
+    **{s: (_parquet, False, False) for s in PARQUET_SUFFIXES},
+}
+
+
+def _check_path(path):
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"`path` must be a file name (str or path-like), not {type(path).__name__}.")
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        exists, folder = path.exists(), path.is_dir()
+    except (OSError, ValueError):  # a name too long, or with a NUL: not a file name
+        raise FileNotFoundError(f"No such file: {str(path)[:80]!r}.") from None
+    if not exists:
+        raise FileNotFoundError(f"No such file: {str(path)!r}.")
+    if folder:
+        raise ValueError(f"{str(path)!r} is a folder, not a data file.")
+    if suffix not in _READERS:
+        extra = " (save it as .xlsx; the old .xls format is not read)" if suffix == ".xls" else ""
+        raise ValueError(
+            f"Cannot read {str(path)!r}: unknown file type {suffix or '(none)'!r}{extra}. "
+            f"journeylib reads {', '.join(_READERS)}."
+        )
+    return path, suffix
+
+
+def read_table(path, *, sheet=None, encoding=None, dayfirst=None):
     """Read a table as it is, without the journey contract: CSV, Parquet or Excel.
 
     The same conventions as :func:`read_journeys` (separator, decimal comma,
-    encoding, ids, trailing empty rows, day-first dates in a ``timestamp``
-    column of a ``;`` file), but no validation: use it for wide survey files
+    encoding, missing tokens, ids, trailing empty rows, dates in a
+    ``timestamp`` column), but no validation: use it for wide survey files
     before :func:`from_wide`.
 
     Parameters
@@ -40,6 +100,16 @@ def read_table(path, *, sheet=None):
         A ``.csv``/``.txt``/``.tsv``, ``.parquet``/``.pq`` or ``.xlsx``/``.xlsm`` file.
     sheet : str or int, optional
         Excel only: the sheet (name or 0-based position); the first by default.
+    encoding : str, optional
+        Text files only: the file's encoding (``"cp1250"``, ``"utf-16-le"``...),
+        used as the only one.  By default UTF-8, with the rules of
+        :mod:`journeylib.io.decode` for files that are not.
+    dayfirst : bool, optional
+        How to read dates such as ``03/04/2026`` in a ``timestamp`` column.  By
+        default decided from the data (a first number above 12 means day
+        first); when every date fits both readings, a ``;``-separated file or
+        a workbook is read day first and a comma-separated one month first,
+        with a warning that says so.
 
     Returns
     -------
@@ -51,52 +121,54 @@ def read_table(path, *, sheet=None):
         When `path` does not exist.
     ValueError
         For an extension journeylib does not read (the message lists those it
-        does), an unknown sheet, or `sheet` given for a file that is not a workbook.
+        does), an unknown encoding, or `sheet`/`encoding` given for a file
+        they do not apply to.
+    JourneyDataError
+        When the file is not what its name says (a PNG or a zip renamed), is
+        empty, has bytes its encoding cannot decode, repeats a column name
+        (spaces ignored), has a row with more fields than the header or an
+        unclosed quote, a nested Parquet column, an unknown sheet, or an
+        Excel formula without a saved result.  The message names the file
+        and, where known, the line, sheet and cell.
+
+    Warns
+    -----
+    UserWarning
+        For decoding that needed a fallback (see :mod:`journeylib.io.decode`)
+        and dates that fit both day-first and month-first readings.
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "survey.csv"
-    >>> _ = p.write_text("resp;web;overall\\nr1;4;7,5\\nr2;2;6\\n", encoding="utf-8")
+    >>> _ = p.write_text("resp;web;overall\\nr1;4;7,5\\nr2;n/a;6\\n", encoding="utf-8")
     >>> read_table(p)
       resp  web  overall
-    0   r1    4      7.5
-    1   r2    2      6.0
+    0   r1  4.0      7.5
+    1   r2  NaN      6.0
+    >>> _ = p.write_bytes("resp;plaats\\nr1;Łódź\\n".encode("cp1250"))
+    >>> read_table(p, encoding="cp1250")["plaats"].tolist()
+    ['Łódź']
     """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    known = CSV_SUFFIXES + PARQUET_SUFFIXES + EXCEL_SUFFIXES
-    if not path.exists():
-        raise FileNotFoundError(f"No such file: {str(path)!r}.")
-    if path.is_dir():
-        raise ValueError(f"{str(path)!r} is a folder, not a data file.")
-    if suffix not in known:
-        extra = " (save it as .xlsx; the old .xls format is not read)" if suffix == ".xls" else ""
-        raise ValueError(
-            f"Cannot read {str(path)!r}: unknown file type {suffix or '(none)'!r}{extra}. "
-            f"journeylib reads {', '.join(known)}."
-        )
-    if sheet is not None and suffix not in EXCEL_SUFFIXES:
+    path, suffix = _check_path(path)
+    reader, takes_sheet, takes_encoding = _READERS[suffix]
+    if sheet is not None and not takes_sheet:
         raise ValueError(f"`sheet` applies to Excel workbooks only, not to {str(path)!r}.")
-
-    if suffix in CSV_SUFFIXES:
-        df, sep, _ = _read_csv(path)
-        df = _normalise(_drop_trailing_empty_rows(_strip_header(df)), decimal_comma=sep != ",")
-        if sep != "," and "timestamp" in df.columns and _is_text(df["timestamp"]):
-            # continental exports write dates day first (22-11-2026 or 22/11/2026 14:05)
-            stamps = df["timestamp"].dropna().astype("str").str.strip()
-            if len(stamps) and stamps.str.match(_DAY_FIRST).all():
-                ts = pd.to_datetime(df["timestamp"], errors="coerce", dayfirst=True)
-                if not (ts.isna() & df["timestamp"].notna()).any():
-                    df["timestamp"] = ts
-        return df
-    if suffix in PARQUET_SUFFIXES:
-        return _strip_header(_read_parquet(path))
-    df = _read_excel(path, sheet)
-    return _normalise(_drop_trailing_empty_rows(_strip_header(df)), decimal_comma=True)
+    if encoding is not None:
+        check_encoding(encoding)
+        if not takes_encoding:
+            raise ValueError(f"`encoding` applies to text files (CSV) only, not to {str(path)!r}.")
+    if dayfirst is not None and not isinstance(dayfirst, bool):
+        raise ValueError(f"The value for `dayfirst` must be one of (None, True, False), but "
+                         f"{dayfirst!r} was passed.")
+    df, continental = reader(path, sheet=sheet, encoding=encoding)
+    if "timestamp" in df.columns and _is_text(df["timestamp"]):
+        df["timestamp"] = read_timestamps(df["timestamp"], dayfirst=dayfirst,
+                                          continental=continental)
+    return df
 
 
-def read_journeys(path, *, sheet=None):
+def read_journeys(path, *, sheet=None, encoding=None, dayfirst=None):
     """Read a tidy journey file (CSV, Parquet or Excel) and validate it.
 
     Parameters
@@ -107,6 +179,11 @@ def read_journeys(path, *, sheet=None):
     sheet : str or int, optional
         Excel only: the sheet to read (name or 0-based position); the first
         sheet by default.
+    encoding : str, optional
+        Text files only: the file's encoding, used as the only one (see
+        :func:`read_table`).
+    dayfirst : bool, optional
+        How to read dates such as ``03/04/2026`` (see :func:`read_table`).
 
     Returns
     -------
@@ -119,10 +196,11 @@ def read_journeys(path, *, sheet=None):
         When `path` does not exist.
     ValueError
         For an extension journeylib does not read (the message lists those it
-        does) or `sheet` given for a file that is not a workbook.
+        does) or `sheet`/`encoding` given for a file they do not apply to.
     JourneyDataError
-        When the content breaks the contract; the message names the file, and
-        the row numbers are the file's line numbers (header = row 1).
+        When the file cannot be read as a table (see :func:`read_table`) or
+        the content breaks the contract; the message names the file, and the
+        row numbers are the file's line numbers (header = row 1).
 
     Notes
     -----
@@ -130,9 +208,17 @@ def read_journeys(path, *, sheet=None):
 
     - the separator is taken from the header line: ``;``, ``,``, tab or ``|``;
     - a first line ``sep=;`` (which Excel writes and reads) sets the separator;
-    - text is UTF-8, with or without a byte-order mark; a file that is not valid
-      UTF-8 is read as Windows-1252 (what Windows Excel writes in western Europe);
-      a UTF-16 byte-order mark (Excel's "Unicode text") is honoured;
+    - text is UTF-8, with or without a byte-order mark; a file with no UTF-8 at
+      all is read as Windows-1252 (what Windows Excel writes in western
+      Europe), with a warning when it looks like another code page; in a UTF-8
+      file with a few stray bytes only those bytes are read as Windows-1252,
+      with a warning naming their lines; ``encoding=`` overrides all this; a
+      UTF-16 byte-order mark (Excel's "Unicode text") is honoured, and UTF-16
+      without one is recognised by its NUL bytes (with a warning);
+    - empty cells, and in number columns the tokens of
+      :data:`journeylib.schema.NA_TOKENS` (``n/a``, ``NA``, ``null``...; any
+      case), are missing; spreadsheet errors such as ``#N/A`` are kept as
+      text, so validation reports them;
     - in files separated by ``;`` or tabs (or in Excel cells holding text), a
       column whose values include a decimal comma (``7,5``) is read the Dutch
       way: ``,`` is the decimal mark and ``.`` the thousands separator
@@ -159,5 +245,6 @@ def read_journeys(path, *, sheet=None):
     0    webshop    7.5     6.0
     1   telefoon    2.5     6.0
     """
-    return validate(read_table(path, sheet=sheet), source=path)
+    return validate(read_table(path, sheet=sheet, encoding=encoding, dayfirst=dayfirst),
+                    source=path, dayfirst=dayfirst)
 

@@ -1,12 +1,16 @@
-"""Column clean-up shared by the text readers (CSV, Excel): header names, trailing rows,
-numbers stored as text, whole-number ids."""
+"""Column clean-up shared by the readers: header names, trailing rows, numbers stored as
+text (decimal comma, missing tokens), whole-number ids."""
 
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
+
+from ..schema import NA_TOKENS, JourneyDataError
+from ._common import column_letter
 
 # Columns holding names and free text: never turned into numbers.
 _TEXT_COLUMNS = frozenset(
@@ -22,6 +26,52 @@ _DOT_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _COMMA_NUMBER = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
 _HAS_DECIMAL_COMMA = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+"
 _DAY_FIRST = r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(?:\s|$)"
+
+
+def check_header(names, source, *, line=None, sheet=None, first_column=1, row=None):
+    """Refuse column names that repeat each other once spaces are trimmed.
+
+    ``rating`` and ``rating `` (or two ``rating`` columns) would otherwise
+    become two columns that look the same, or be renamed ``rating.1`` by
+    pandas, and one of them would be analysed without a word.  Empty names
+    are left alone (pandas names them ``Unnamed: n``).
+
+    Parameters
+    ----------
+    names : list of str
+        The header as written in the file, left to right.
+    source : str or path-like
+        The file, for the message.
+    line : int, optional
+        Line of the header in a text file.
+    sheet : str, optional
+        Sheet of a workbook.
+    first_column : int
+        1-based column number of ``names[0]`` (a sheet may start at column C).
+    row : int, optional
+        Row of the header in a sheet.
+
+    Raises
+    ------
+    JourneyDataError
+        Naming each repeated name and the columns (number and letter) holding it.
+    """
+    positions = {}
+    for j, name in enumerate(names):
+        clean = str(name).replace("\ufeff", "").strip()
+        if clean:
+            positions.setdefault(clean, []).append(j + first_column)
+    twice = {name: pos for name, pos in positions.items() if len(pos) > 1}
+    if not twice:
+        return
+    where = f"sheet {sheet!r}, row {row}: " if sheet is not None else ""
+    problems = [{
+        "line": line, "column": name,
+        "message": f"{where}the header names columns "
+                   f"{' and '.join(f'{k} ({column_letter(k)})' for k in pos[:5])} alike once "
+                   "spaces are trimmed; give each column its own name (or remove the copy)"}
+        for name, pos in list(twice.items())[:20]]
+    raise JourneyDataError(problems, source=source, total=len(twice))
 
 
 def _strip_header(df: pd.DataFrame) -> pd.DataFrame:
@@ -55,7 +105,8 @@ def _numbers(series: pd.Series, *, decimal_comma: bool, partial: bool):
     (for contract number columns, so validation can name the bad rows).
     """
     s = series.astype("str").str.strip()
-    present = series.notna().to_numpy() & (s != "").to_numpy()
+    # missing: an empty cell or a token of journeylib.schema.NA_TOKENS ("n/a", "NULL"...)
+    present = series.notna().to_numpy() & ~s.str.lower().isin(NA_TOKENS).to_numpy()
     if not present.any():
         return None
     dutch = decimal_comma and bool(s.str.fullmatch(_HAS_DECIMAL_COMMA).fillna(False).any())
@@ -120,3 +171,41 @@ def _normalise(df: pd.DataFrame, *, decimal_comma: bool) -> pd.DataFrame:
         if converted is not None:
             df[column] = converted
     return df
+
+
+def read_timestamps(column: pd.Series, *, dayfirst=None, continental=False) -> pd.Series:
+    """A text ``timestamp`` column as datetime64 (the column as it was when a cell is no date).
+
+    ISO dates (``2026-04-03 10:15``) are read directly; anything else goes
+    through :func:`journeylib.cells.parse_timestamps`, which decides day or
+    month first from the data or warns.  In a continental file
+    (`continental`: separated by ``;``) dates that fit both readings are read
+    day first, with a warning; ``dayfirst=`` decides when given.  A column
+    with cells that are not dates is returned unchanged, for validation to
+    name the rows.
+    """
+    from ..cells import parse_timestamps
+    from ._common import warn_user
+
+    if dayfirst is None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                iso = pd.to_datetime(column, format="ISO8601")
+            if pd.api.types.is_datetime64_any_dtype(iso.dtype):
+                return iso
+        except (ValueError, TypeError, OverflowError):
+            pass
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ts, problems = parse_timestamps(column, dayfirst=dayfirst)
+    ambiguous = [w for w in caught if "fit both" in str(w.message)]
+    if continental and dayfirst is None and ambiguous:
+        caught = [w for w in caught if w not in ambiguous]
+        ts, problems = parse_timestamps(column, dayfirst=True)
+        warn_user("The dates in 'timestamp' fit both day/month and month/day: read as day "
+                  "first, because the file is separated by ';' (the continental convention). "
+                  "Pass dayfirst=False if they are month first.")
+    for w in caught:
+        warn_user(str(w.message))
+    return column if problems else ts

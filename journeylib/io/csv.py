@@ -1,13 +1,34 @@
-"""CSV and other delimited text: separator, encoding, Excel's ``sep=`` line."""
+"""CSV and other delimited text: separator, encoding, Excel's ``sep=`` line, broken rows.
+
+A clean UTF-8 file goes straight to pandas' C parser (the fast path).  Anything
+else is decoded first (:func:`journeylib.io.decode.decode`) and parsed from
+memory.  A file that is not text, or rows that do not fit the header, get a
+:class:`~journeylib.schema.JourneyDataError` naming the line, never a pandas
+``ParserError``.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import mmap
 import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
+from ..schema import MESSAGES, JourneyDataError, _short
+from ._common import file_error
+from .columns import check_header
+from .decode import check_encoding, decode
+from .sniff import describe, html_kind
+
+__all__ = ["CSV_SUFFIXES", "read_csv"]
+
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+_HEAD = 65536
+_RENAME = {"an Excel workbook": " (rename it .xlsx)", "a Parquet file": " (rename it .parquet)"}
 
 
 def _sniff_separator(head: str) -> str:
@@ -19,32 +40,149 @@ def _sniff_separator(head: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(path: Path):
-    """Read a CSV the way a spreadsheet would: returns (frame, separator, encoding)."""
+def _has_nul(path: Path) -> bool:
+    """True when the file holds a NUL byte anywhere (memchr speed through mmap)."""
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        return m.find(b"\x00") >= 0
+
+
+def _header_fields(text: str, sep: str, skip: int) -> list[str]:
+    """The header's fields as written, read with the csv module (quotes understood)."""
+    lines = io.StringIO(text)
+    for _ in range(skip):
+        lines.readline()
+    try:
+        return next(csv.reader(lines, delimiter=sep), [])
+    except csv.Error:
+        return []
+
+
+def _records(text: str, sep: str, skip: int, *, strict: bool):
+    """(first line, fields) of each record after `skip` lines, read with the csv module.
+
+    With ``strict=True`` a record that cannot be read ends the iteration with
+    ``("error", first line of that record, message)``.
+    """
+    lines = io.StringIO(text)
+    for _ in range(skip):
+        lines.readline()
+    reader = csv.reader(lines, delimiter=sep, strict=strict)
+    start = skip + 1
+    try:
+        for fields in reader:
+            yield start, fields
+            start = skip + reader.line_num + 1
+    except csv.Error as err:
+        yield "error", start, str(err)
+
+
+def _unclosed_quote(text: str, sep: str, skip: int) -> int | None:
+    """Line where a quoted value opens and is never closed, or None."""
+    for record in _records(text, sep, skip, strict=True):
+        if record[0] == "error":
+            return record[1] if "end of data" in record[2] else None
+    return None
+
+
+def explain(text: str, sep: str, skip: int, path) -> JourneyDataError | None:
+    """Why pandas could not parse `text`: rows with more fields than the header, or a quote
+    that is never closed (read again with the csv module; only called after a failure)."""
+    problems, total, width, row = [], 0, None, 0
+    for start, fields in _records(text, sep, skip, strict=False):  # non-strict: never "error"
+        row += 1
+        if width is None:
+            width = len(fields)
+        elif len(fields) > width:
+            total += 1
+            if len(problems) < 20:
+                problems.append({
+                    "line": start, "value": sep.join(fields),
+                    "message": f"row {row} has {len(fields)} fields, the header has {width}; "
+                               f"a value holding {sep!r} must be in double quotes"})
+    line = _unclosed_quote(text, sep, skip)
+    if line is not None:
+        total += 1
+        problems.append({
+            "line": line, "value": text.split("\n")[line - 1],
+            "message": f"a quoted value opens on this line and is never closed (a {chr(34)} is "
+                       "missing, or a quote inside a value is not doubled)"})
+    if not problems:
+        return None
+    return JourneyDataError(problems, source=path, total=total)
+
+
+def _parse(source, options, encoding=None):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)  # a row longer than the header
+        warnings.simplefilter("ignore", pd.errors.DtypeWarning)  # mixed chunks: normalised later
+        return pd.read_csv(source, encoding=encoding, **options)
+
+
+def _parse_text(text: str, options, sep: str, skip: int, path):
+    """Parse decoded text; a parser failure becomes a JourneyDataError saying why."""
+    try:
+        return _parse(io.StringIO(text), options)
+    except (pd.errors.ParserError, pd.errors.ParserWarning, pd.errors.EmptyDataError,
+            csv.Error) as err:
+        found = explain(text, sep, skip, path)
+        if found is not None:
+            raise found from None
+        raise file_error(path, f"the file cannot be read as a table separated by {sep!r}: "
+                               f"{_short(str(err).strip(), 160)}") from None
+
+
+def read_csv(path: Path, *, encoding=None):
+    """Read a CSV the way a spreadsheet would: returns (frame, separator).
+
+    Raises
+    ------
+    JourneyDataError
+        For an empty file, a file that is not text (naming what it is), bytes
+        the encoding cannot decode, repeated header names, a row with more
+        fields than the header or a quote that is never closed.
+    """
+    codec = check_encoding(encoding)
     with open(path, "rb") as fh:
-        head = fh.read(65536)
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        encodings = ["utf-16"]  # Excel's "Unicode text" export (tab separated)
+        head = fh.read(_HEAD)
+    if not head:
+        raise file_error(path, f"the file is empty (0 bytes): {MESSAGES['empty']}")
+    kind = describe(path, head)
+    if kind is not None:
+        raise file_error(path, f"this is {kind}, not a text (CSV) file{_RENAME.get(kind, '')}")
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    text = None
+    if codec in (None, "utf-8") and not utf16 and not _has_nul(path):
+        head_text = head.decode("utf-8", errors="replace").removeprefix("\ufeff")
     else:
-        encodings = ["utf-8-sig", "cp1252"]
-    text = head.decode(encodings[0], errors="replace").lstrip("\ufeff")
-    first = text.split("\n", 1)[0].strip()
+        text = decode(path.read_bytes(), encoding=codec, source=str(path))
+        head_text = text[:_HEAD]
+    html = html_kind(head_text)
+    if html is not None:
+        raise file_error(path, f"this is {html}, not a CSV table", line=1)
+    if not head_text.strip():
+        raise file_error(path, f"the file holds no text, only blank lines: {MESSAGES['empty']}")
+
+    first = head_text.split("\n", 1)[0].strip()
     hint = re.fullmatch(r"sep=(.)", first)  # Excel's separator line, e.g. "sep=;"
-    sep = hint.group(1) if hint else _sniff_separator(text)
+    sep = hint.group(1) if hint else _sniff_separator(head_text)
+    skip = 1 if hint else 0
+    check_header(_header_fields(head_text, sep, skip), path, line=skip + 1)
     options = dict(
         sep=sep,
         decimal="," if sep == ";" else ".",
         dtype={"journey_id": str},
         skip_blank_lines=False,
         skiprows=1 if hint else None,
+        keep_default_na=False,  # only empty cells are missing here; the number columns
+        na_values=[""],         # read journeylib.schema.NA_TOKENS (see columns._numbers)
+        index_col=False,        # a first row longer than the header is an error, not an index
     )
-    try:
-        df = pd.read_csv(path, encoding=encodings[0], **options)
-        encoding = encodings[0]
-    except UnicodeDecodeError:
-        if len(encodings) == 1:
-            raise
-        # Not UTF-8: what Windows Excel writes in western Europe.
-        df = pd.read_csv(path, encoding="cp1252", encoding_errors="replace", **options)
-        encoding = "cp1252"
-    return df, sep, encoding
+    if text is None:  # the fast path: clean UTF-8 straight into pandas' C parser
+        try:
+            return _parse(path, options, encoding="utf-8-sig"), sep
+        except UnicodeDecodeError:  # a stray byte beyond the first 64 kB
+            pass
+        except (pd.errors.ParserError, pd.errors.ParserWarning, pd.errors.EmptyDataError):
+            pass
+        text = decode(path.read_bytes(), encoding=codec, source=str(path))
+    return _parse_text(text, options, sep, skip, path), sep

@@ -8,10 +8,12 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ..cells import parse_numbers
 from ..scales import SCALES, get_scale
 from ..schema import (
+    MAX_PROBLEMS,
+    MESSAGES,
     JourneyDataError,
-    _as_number,
     _check_on_scale,
     _off_scale,
     _Problems,
@@ -47,11 +49,50 @@ def _tiled_text(names, n):
     return pd.array(pa.array(names, type=pa.string()).take(index), dtype="str")
 
 
-def _check_answers(values, notnum, raw, scale, column, problems):
-    """Wide-table check of one answer column: numbers on their scale, rows as a spreadsheet shows."""
-    problems.add_rows(notnum, column, raw, "not a number")
-    bad, message = _off_scale(scale, values)
-    problems.add_rows(bad, column, raw, message)
+def _check_names(df, used):
+    """Refuse a table where a column from_wide uses has a twin (same name, spaces ignored)."""
+    names = [str(c).strip() for c in df.columns]
+    wanted = {str(c).strip() for c in used}
+    twice = sorted({c for c in names if c in wanted and names.count(c) > 1})
+    if twice:
+        raise JourneyDataError([
+            {"column": c, "message": f"the table has {names.count(c)} columns named {c!r} "
+                                     "(spaces ignored), so it is unclear which one to read; "
+                                     "rename or drop the copies"} for c in twice])
+
+
+def _parse_answers(col, coded):
+    """(values, not a number, spreadsheet error, True/False) of one answer column.
+
+    Cells holding a missing code (`coded`) are NaN and never reported.
+    """
+    values, not_number, error_value, boolean = parse_numbers(col)
+    keep = ~coded
+    return np.where(coded, np.nan, values), not_number & keep, error_value & keep, boolean & keep
+
+
+def _check_answers(parsed, raw, scale, column, problems, *, binary=None):
+    """Wide-table check of one answer column, rows as a spreadsheet shows them.
+
+    Text that is not a number, spreadsheet errors and True/False off the
+    ``binary`` scale each get their own message (:data:`journeylib.schema.MESSAGES`);
+    the numbers left are checked on `scale` (skipped when None: a scale per row).
+    """
+    values, not_number, error_value, boolean = parsed
+    problems.add_rows(not_number, column, raw, MESSAGES["not_number"].format(column=column))
+    for pos in np.flatnonzero(error_value)[:MAX_PROBLEMS]:
+        problems.add(MESSAGES["error_value"].format(column=column, value=raw[pos]),
+                     row=spreadsheet_row(pos), column=column, value=_py(raw[pos]))
+    problems.total += max(0, int(error_value.sum()) - MAX_PROBLEMS)
+    if binary is None:
+        binary = scale == "binary"
+    refused = boolean & ~np.asarray(binary, dtype=bool)
+    problems.add_rows(refused, column, raw, MESSAGES["bool"].format(column=column))
+    values = np.where(refused, np.nan, values)
+    if scale is not None:
+        bad, message = _off_scale(scale, values)
+        problems.add_rows(bad, column, raw, message)
+    return values
 
 
 def from_wide(df, *, touchpoints, rating, score_scale, rating_scale, id=None, missing=(),
@@ -110,9 +151,14 @@ def from_wide(df, *, touchpoints, rating, score_scale, rating_scale, id=None, mi
         When a named column is absent (the message suggests the closest one),
         or for an unknown scale name.
     JourneyDataError
-        When answers are not numbers or off their scale, or an id is missing
-        or repeated; rows are those of the wide table as a spreadsheet shows
-        them and columns are its own names.
+        When answers are not numbers (text such as ``zes``, a spreadsheet
+        error such as ``#N/A``, or True/False on a scale that is not
+        ``binary``, each with its own message) or off their scale, when an id
+        is missing or repeated, or when the table has two columns with a name
+        it uses (spaces ignored); rows are those of the wide table as a
+        spreadsheet shows them and columns are its own names.  Text in
+        :data:`journeylib.schema.NA_TOKENS` (``n/a``, ``NA``...) is a missing
+        answer, as everywhere.
 
     Examples
     --------
@@ -159,6 +205,9 @@ def from_wide(df, *, touchpoints, rating, score_scale, rating_scale, id=None, mi
     if clash:
         raise ValueError(f"`keep` cannot carry {clash!r}: these names belong to the tidy contract.")
     _need_columns(df, keep, "keep")
+    _check_names(df, [*columns, rating, *keep, *(c for c in (id, recommend) if c is not None),
+                      *([rating_scale] if isinstance(rating_scale, str)
+                        and rating_scale in df.columns else [])])
 
     if isinstance(score_scale, dict):
         _need_columns(pd.DataFrame(columns=columns), list(score_scale), "score_scale")
@@ -188,20 +237,18 @@ def from_wide(df, *, touchpoints, rating, score_scale, rating_scale, id=None, mi
     else:
         codes = list(missing)
 
-    # answers as float arrays; sentinel codes become NaN and are counted per column
+    # answers through cells.parse_numbers; sentinel codes become NaN and are counted per column
     answer_columns = [*columns, rating]
     counts = {}
-    values, notnum, raws = {}, {}, {}
+    parsed, raws = {}, {}
     for column in dict.fromkeys(answer_columns):
         col = df[column]
         coded = col.isin(codes).to_numpy() if codes else np.zeros(n, dtype=bool)
         counts[column] = int(coded.sum())
-        arr, bad = _as_number(col)
-        arr = np.where(coded, np.nan, arr)
-        values[column], notnum[column], raws[column] = arr, bad & ~coded, col.to_numpy()
+        parsed[column], raws[column] = _parse_answers(col, coded), col.to_numpy()
     if recommend is not None:
-        arr, bad = _as_number(df[recommend])
-        values[recommend], notnum[recommend], raws[recommend] = arr, bad, df[recommend].to_numpy()
+        parsed[recommend] = _parse_answers(df[recommend], np.zeros(n, dtype=bool))
+        raws[recommend] = df[recommend].to_numpy()
 
     problems = _Problems()
     if id is not None:
@@ -217,21 +264,24 @@ def from_wide(df, *, touchpoints, rating, score_scale, rating_scale, id=None, mi
         journey_ids = ids.to_numpy()
     else:
         journey_ids = np.arange(1, n + 1, dtype="int64")
+    values = {}
     for column, scale in zip(columns, scales, strict=True):
-        _check_answers(values[column], notnum[column], raws[column], scale, column, problems)
+        values[column] = _check_answers(parsed[column], raws[column], scale, column, problems)
     if per_respondent:
         # one scale per respondent: names checked (and made categorical) row by row, then each
         # rating on its own row's scale
         rating_scales = _scale_column(df, rating_scale_column, problems)
-        problems.add_rows(notnum[rating], rating, raws[rating], "not a number")
+        binary = (rating_scales.astype(object) == "binary").to_numpy(dtype=bool)
+        values[rating] = _check_answers(parsed[rating], raws[rating], None, rating, problems,
+                                        binary=binary)
         _check_on_scale(values[rating], rating_scales, rating, rating_scale_column, problems,
                         raw=raws[rating])
     else:
-        _check_answers(values[rating], notnum[rating], raws[rating], rating_scale, rating,
-                       problems)
+        values[rating] = _check_answers(parsed[rating], raws[rating], rating_scale, rating,
+                                        problems)
     if recommend is not None:
-        _check_answers(values[recommend], notnum[recommend], raws[recommend], recommend_scale,
-                       recommend, problems)
+        values[recommend] = _check_answers(parsed[recommend], raws[recommend], recommend_scale,
+                                           recommend, problems)
     if problems.total:
         raise JourneyDataError(problems.items, total=problems.total)
 
