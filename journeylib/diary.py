@@ -53,8 +53,9 @@ import numpy as np
 import pandas as pd
 
 from .encoding import REPLACEMENT, _repair, repair_text
+from .io.decode import check_encoding, decode
 from .scales import CANONICAL_FACES, FACES, face_score, from_valence, valence
-from .schema import JourneyDataError, validate
+from .schema import JourneyDataError, _short, validate
 
 __all__ = ["read_diary", "repair_text", "to_diary", "add_arguments", "run", "COLUMNS"]
 
@@ -70,6 +71,7 @@ _TOUCHPOINT = re.compile(r"([^\n]*?)\.(?=\s|$)")
 # the first canonical face of each smiley5 score (-1 -> U+1F641, not U+1F615)
 _FACE_OF_SCORE = {s5: face for face, s5 in reversed(CANONICAL_FACES.items())}
 _DUTCH_LABELS = {"halte", "stap"}
+_MAX_STOP_DIGITS = 18  # fits an int64 column
 
 
 def _emoji_char(ch: str) -> bool:
@@ -118,7 +120,23 @@ def _paragraphs(text: str):
 
 
 def _problem(line, message, **value):
-    return {"row": None, "column": None, "line": line, "message": f"line {line}: {message}", **value}
+    # the line is shown by JourneyDataError (journeylib.schema._format), before the value
+    return {"row": None, "column": None, "line": line, "message": message, **value}
+
+
+def _digits(digits):
+    """A stop number for a message, cut when absurdly long."""
+    return digits if len(digits) <= _MAX_STOP_DIGITS else f"{digits[:_MAX_STOP_DIGITS]}..."
+
+
+def _stop_number(digits, line, problems):
+    """The N of "Halte N:" as an int; a number too large for one is a problem (stop 0 then)."""
+    if len(digits) > _MAX_STOP_DIGITS:
+        problems.append(_problem(line, f"the stop number is too large ({len(digits)} digits); "
+                                       "stops are numbered 1, 2, 3, ... (at most "
+                                       f"{_MAX_STOP_DIGITS} digits)", value=digits))
+        return 0
+    return int(digits)
 
 
 def _unknown_face(line, face):
@@ -126,33 +144,67 @@ def _unknown_face(line, face):
                           f"{' '.join(FACES)}", value=face)
 
 
-def _read_source(path_or_text):
-    """(text, source name or None) from a path, text, bytes or an open file."""
+def _read_source(path_or_text, text=None, encoding=None):
+    """(text, source name or None) from a path, text, bytes or an open file.
+
+    A str is the diary itself when it holds a line break (or is blank), else a
+    file name; `text` says "this is the diary" explicitly.  Bytes are decoded by
+    :func:`journeylib.io.decode.decode` (UTF-8, byte-order marks, UTF-16, stray
+    Windows-1252 bytes, `encoding`).
+    """
     source = None
-    if hasattr(path_or_text, "read"):
+    if text is not None:
+        if path_or_text is not None:
+            raise ValueError("Pass the diary either as `path_or_text` or as `text=`, not both.")
+        if not isinstance(text, (str, bytes)):
+            raise TypeError(f"`text` must be the diary as str or bytes, not {type(text).__name__}.")
+        raw = text
+    elif path_or_text is None:
+        raise TypeError("read_diary needs a file name, the diary text, or `text=`.")
+    elif hasattr(path_or_text, "read"):
         raw = path_or_text.read()
         source = getattr(path_or_text, "name", None)
-    elif isinstance(path_or_text, os.PathLike) or (
-        isinstance(path_or_text, str) and "\n" not in path_or_text and len(path_or_text) < 1024
-        and (Path(path_or_text).is_file() or Path(path_or_text).suffix.lower() in (".txt", ".md"))
-    ):
-        path = Path(path_or_text)
-        raw, source = path.read_bytes(), str(path)
-    elif isinstance(path_or_text, (str, bytes)):
+        if not isinstance(raw, (str, bytes)):
+            raise TypeError(f"The open file gave {type(raw).__name__}, not text or bytes.")
+    elif isinstance(path_or_text, bytes):
         raw = path_or_text
+    elif isinstance(path_or_text, str) and ("\n" in path_or_text or "\r" in path_or_text
+                                            or not path_or_text.strip()):
+        raw = path_or_text
+    elif isinstance(path_or_text, (str, os.PathLike)):
+        raw, source = _read_file(path_or_text)
     else:
         raise TypeError("`path_or_text` must be a path, the diary text (str or bytes) or an open "
                         f"file, not {type(path_or_text).__name__}.")
     if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raw = raw.decode("cp1252", errors="replace")  # a legacy file, not UTF-8 at all
+        raw = decode(raw, encoding=encoding, source=source, what="diary")
+    elif encoding is not None:
+        check_encoding(encoding)
+        if source is None:
+            raise ValueError("`encoding` applies to a diary file or bytes, not to text that is "
+                             "already a str.")
     text = raw.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     return text, source
 
 
-def read_diary(path_or_text, *, journey_id=None):
+def _read_file(name):
+    """The bytes of the diary file `name`, or an error that says the file is not there."""
+    path = Path(name)
+    shown = _short(str(name))
+    try:
+        exists, folder = path.exists(), path.is_dir()
+    except (OSError, ValueError):  # too long for a file name, or a NUL in it
+        exists, folder = False, False
+    if not exists:
+        raise FileNotFoundError(
+            f"No such diary file: {shown}. A str without a line break is read as a file name; "
+            "to read it as the diary itself, pass read_diary(text=...).")
+    if folder:
+        raise ValueError(f"{shown} is a folder, not a diary file.")
+    return path.read_bytes(), str(path)
+
+
+def read_diary(path_or_text=None, *, text=None, journey_id=None, encoding=None):
     """Read a smiley diary into tidy journey data, one row per moment.
 
     Broken encoding is repaired first (:func:`repair_text`); see the module
@@ -162,9 +214,18 @@ def read_diary(path_or_text, *, journey_id=None):
     ----------
     path_or_text : str, path-like, bytes or file
         A file name (UTF-8; a BOM and Windows line ends are fine), or the
-        diary itself (a str with a line break, or bytes).
+        diary itself (a str with a line break, or bytes).  A str without a
+        line break is a file name, and a name that does not exist is an error.
+    text : str or bytes, optional
+        The diary itself, whatever it looks like (a one-line diary, say);
+        instead of `path_or_text`.
     journey_id : int or str, optional
         Id of the journey in the result; default 1.
+    encoding : str, optional
+        The encoding of a file or bytes, used as the only one
+        (``"cp1250"``, ``"utf-16-le"``...).  By default UTF-8, with UTF-16 and
+        stray Windows-1252 bytes recognised and warned about (see
+        :mod:`journeylib.io.decode`).
 
     Returns
     -------
@@ -185,16 +246,22 @@ def read_diary(path_or_text, *, journey_id=None):
 
     Raises
     ------
+    FileNotFoundError
+        For a file name that does not exist.
     JourneyDataError
         For an empty diary, a diary without a labelled stop (quoting its first
         line), a face outside the lexicon (naming the line and the face), a
-        label without a face, a stop without a touchpoint name, or a second
-        overall rating.  All problems are listed, with line numbers.
+        label without a face, a stop without a touchpoint name, a stop number
+        too large, a second overall rating, or bytes that cannot be decoded
+        (naming the line and the bytes).  All problems are listed, with line
+        numbers.
 
     Warns
     -----
     UserWarning
-        When a face or other character lost a byte and could not be resolved.
+        When a face or other character lost a byte and could not be resolved,
+        or when the bytes needed a fallback decoding (UTF-16 without a
+        byte-order mark, stray bytes that are not UTF-8).
 
     Examples
     --------
@@ -216,8 +283,10 @@ def read_diary(path_or_text, *, journey_id=None):
     >>> df.attrs["intro"]
     'Mijn reis.'
     """
-    text, source = _read_source(path_or_text)
+    text, source = _read_source(path_or_text, text, encoding)
     journey_id = 1 if journey_id is None else journey_id
+    if not isinstance(journey_id, (str, int, np.integer)) or isinstance(journey_id, bool):
+        raise TypeError(f"`journey_id` must be an int or a str, not {type(journey_id).__name__}.")
     if not text.strip():
         raise JourneyDataError(
             [{"message": "the diary is empty: there is no text to read"}], source=source)
@@ -257,7 +326,7 @@ def read_diary(path_or_text, *, journey_id=None):
             conclusion.append(par[m.end():].strip())
             continue
         if label and face is None:
-            problems.append(_problem(first, f"stop {label.group(2)} has no face before its label "
+            problems.append(_problem(first, f"stop {_digits(label.group(2))} has no face before its label "
                                             "(a stop opens with a face, e.g. '🙂 Halte 1: webshop.')",
                                      value=par.split("\n")[0][:60]))
             continue
@@ -272,9 +341,9 @@ def read_diary(path_or_text, *, journey_id=None):
                     tp = re.match(r"([^\n]*)", body)
                 touchpoint, body = tp.group(1).strip(), body[tp.end():].strip()
                 if not touchpoint:
-                    problems.append(_problem(first, f"stop {label.group(2)} has no touchpoint name "
-                                                    "after its label"))
-                stop = int(label.group(2))
+                    problems.append(_problem(first, f"stop {_digits(label.group(2))} has no "
+                                                    "touchpoint name after its label"))
+                stop = _stop_number(label.group(2), first, problems)
                 label_word = label_word or label.group(1)
             else:
                 stop, touchpoint, body = moments[-1]["stop"], moments[-1]["touchpoint"], rest.strip()
@@ -507,11 +576,15 @@ def run(args) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            source = sys.stdin.read() if args.file == "-" else Path(args.file)
-            if isinstance(source, Path) and not source.is_file():
-                raise FileNotFoundError(f"no such file: {args.file}")
-            df = read_diary(source)
-        except (JourneyDataError, OSError) as exc:
+            if args.file == "-":
+                stdin = getattr(sys.stdin, "buffer", sys.stdin)  # bytes: decoded as files are
+                df = read_diary(text=stdin.read())
+            else:
+                source = Path(args.file)
+                if not source.is_file():
+                    raise FileNotFoundError(f"no such file: {args.file}")
+                df = read_diary(source)
+        except (ValueError, OSError) as exc:  # JourneyDataError is a ValueError
             print(f"error: {exc}", file=sys.stderr)
             return 1
     for w in caught:

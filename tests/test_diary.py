@@ -210,7 +210,7 @@ def test_unknown_faces_name_line_and_face():
         read_diary(text)
     problems = info.value.problems
     assert [(p["line"], p["value"]) for p in problems] == [(3, "🦄"), (7, ":P")]
-    assert "line 3: the face '🦄' is not in the lexicon" in str(info.value)
+    assert "line 3: value '🦄': the face '🦄' is not in the lexicon" in str(info.value)
 
 
 def test_other_problems_are_collected():
@@ -219,8 +219,10 @@ def test_other_problems_are_collected():
         read_diary(text)
     msg = str(info.value)
     assert info.value.total == 3
-    assert "line 1: stop 1 has no face" in msg and "line 3: stop 2 has no touchpoint" in msg
-    assert "line 7: a second overall rating; the first is on line 5" in msg
+    assert "line 1: value 'Halte 1: zonder gezicht.': stop 1 has no face" in msg
+    assert "line 3: stop 2 has no touchpoint" in msg
+    assert "line 7: value '😃': a second overall rating; the first is on line 5" in msg
+    assert msg.count("line 1") == 1  # the line is named once, not again inside the message
 
 
 def test_ambiguous_face_gives_nan_and_warning():
@@ -346,7 +348,7 @@ def test_cli_csv(seed001, capsys):
 @pytest.mark.parametrize(("content", "message"), [
     ("", "the diary is empty"),
     ("Alleen tekst.\n", 'no "Halte N:" stop was found'),
-    ("🦄 Halte 1: a.\n", "line 1: the face '🦄' is not in the lexicon"),
+    ("🦄 Halte 1: a.\n", "line 1: value '🦄': the face '🦄' is not in the lexicon"),
     (None, "no such file"),
 ])
 def test_cli_errors(tmp_path, capsys, content, message):
@@ -356,3 +358,80 @@ def test_cli_errors(tmp_path, capsys, content, message):
     assert main(["diary", str(path)]) == 1
     out, err = capsys.readouterr()
     assert message in err and "Traceback" not in err and out == ""
+
+
+# --- reading files and bytes (issue 12, items 4 and 6) ----------------------------------------------
+
+SHORT = "🙂 Halte 1: webshop. Snel.\n\n🙁 Halte 2: bezorging. Te laat.\n\nOordeel: 😐\n"
+
+
+@pytest.mark.parametrize("name", ["nope.txt", "verhaal", "data/verhaal", "C:\\diaries\\x.md"])
+def test_missing_file_is_said_not_parsed_as_text(tmp_path, monkeypatch, name):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError) as info:
+        read_diary(name)
+    assert repr(name) in str(info.value) and "text=" in str(info.value)
+
+
+def test_text_keyword_reads_a_one_line_diary():
+    df = read_diary(text="🙂 Halte 1: webshop. Snel.")
+    assert df["touchpoint"].tolist() == ["webshop"] and df["score"].tolist() == [1]
+    with pytest.raises(ValueError, match="not both"):
+        read_diary("x.txt", text="🙂 Halte 1: webshop.")
+
+
+def test_documented_forms_still_work(tmp_path):
+    path = tmp_path / "d.txt"
+    path.write_text(SHORT, encoding="utf-8")
+    expected = read_diary(SHORT)  # a str with a line break is the diary itself
+    for source in (path, str(path), SHORT.encode("utf-8"), io.BytesIO(SHORT.encode("utf-8"))):
+        pd.testing.assert_frame_equal(read_diary(source).drop(columns="repaired"),
+                                      expected.drop(columns="repaired"))
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_diary_with_or_without_bom(tmp_path, codec):
+    path = tmp_path / "d.txt"
+    path.write_bytes(SHORT.encode(codec))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = read_diary(path)
+    assert df["face"].tolist() == ["🙂", "🙁"] and df["touchpoint"].tolist() == ["webshop", "bezorging"]
+    messages = [str(w.message) for w in caught]
+    if codec == "utf-16":  # a byte-order mark says it all
+        assert messages == []
+    else:
+        assert len(messages) == 1 and f"encoding='{codec}'" in messages[0] and "d.txt" in messages[0]
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            pd.testing.assert_frame_equal(read_diary(path, encoding=codec), df)
+
+
+def test_diary_with_a_stray_windows_byte_names_the_line(tmp_path):
+    raw = SHORT.encode("utf-8").replace(b"Te laat", b"Te la\xe0t")
+    path = tmp_path / "d.txt"
+    path.write_bytes(raw)
+    with pytest.warns(UserWarning, match=r"line 3: b'\\xe0' read as 'à'"):
+        df = read_diary(path)
+    assert df["text"].iloc[1] == "Te laàt." and df["face"].tolist() == ["🙂", "🙁"]
+
+
+def test_diary_in_another_code_page_with_encoding(tmp_path):
+    path = tmp_path / "d.txt"
+    path.write_bytes(":) Halte 1: sklep w Łodzi. Dobrze.\n".encode("cp1250"))
+    assert read_diary(path, encoding="cp1250")["touchpoint"].tolist() == ["sklep w Łodzi"]
+    with pytest.raises(JourneyDataError, match=r"d\.txt(.|\n)*line 1(.|\n)*b'\\xa3'"):
+        read_diary(path, encoding="utf-8")
+
+
+def test_stop_number_too_large_is_a_data_error():
+    with pytest.raises(JourneyDataError) as info:
+        read_diary(text="🙂 Halte 99999999999999999999: web.\n\n🙁 Halte 2: mail.")
+    assert "line 1" in str(info.value) and "stop number is too large (20 digits)" in str(info.value)
+    assert info.value.total == 1
+
+
+def test_cli_reads_standard_input_as_the_diary(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("🙂 Halte 1: web.".encode())))
+    assert main(["diary", "-"]) == 0
+    assert "web" in capsys.readouterr().out
