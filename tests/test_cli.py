@@ -349,3 +349,14 @@ def test_short_message():
     many = "\n".join(str(i) for i in range(100))
     out = cli._short(many).splitlines()
     assert len(out) == cli._MAX_LINES and out[0] == "0" and out[-1] == f"... ({100 - cli._MAX_LINES + 1} more lines)"
+
+
+def test_closed_pipe_is_quiet(capsys, monkeypatch):
+    import io
+
+    def writes_to_a_closed_pipe(args):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", io.StringIO())  # no file descriptor: this process's stays as it is
+    assert cli.run_command(writes_to_a_closed_pipe, None, prog="journeylib diary") == 1
+    assert capsys.readouterr().err == ""  # `... | head` closed it: nothing to report
