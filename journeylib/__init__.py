@@ -34,6 +34,7 @@ _API: dict[str, str] = {
     # metrics and statistics
     "journey_summary": "metrics", "summarize": "engines",
     "gap_test": "stats", "compare_rules": "stats", "journey_vs_touchpoint": "stats",
+    "paypal_share": "stats", "outcome_type": "stats",
     "key_drivers": "drivers", "nps": "netpromoter", "nps_difference": "netpromoter", "recommend_share": "netpromoter",
     "check_consistency": "quality",
     "simulate_journeys": "simulate",

@@ -27,8 +27,6 @@ from .scales import SCALES, get_scale
 
 __all__ = ["Layout", "journey_layout", "verify", "ensure_valid", "has_contract_dtypes"]
 
-#: Journey-level columns: one value per journey, repeated on each of its rows.
-JOURNEY_LEVEL = ("rating", "rating_scale", "recommend", "recommend_scale")
 #: Number columns and the column giving each row's scale.
 SCALED = (("score", "score_scale"), ("rating", "rating_scale"), ("recommend", "recommend_scale"))
 
@@ -253,12 +251,14 @@ def _check_duplicates(df, layout, problems):
 def _codes_of(col):
     if isinstance(col.dtype, pd.CategoricalDtype):
         return col.cat.codes.to_numpy()
+    if pd.api.types.is_bool_dtype(col.dtype):
+        return col.to_numpy(dtype="int8")
     return col.to_numpy(dtype="float64", na_value=np.nan)
 
 
 def _check_journey_level(df, layout, problems, quote=None):
     """Journey-level columns agree on every row of a journey (missing on some rows counts)."""
-    from .schema import MAX_PROBLEMS, MESSAGES, _py, spreadsheet_row
+    from .schema import JOURNEY_LEVEL, MAX_PROBLEMS, MESSAGES, _py, spreadsheet_row
 
     first = layout.first_rows()
     counts = np.diff(np.append(layout.starts, layout.n_rows))
@@ -379,6 +379,8 @@ def has_contract_dtypes(data) -> bool:
             isinstance(dt["recommend_scale"], pd.CategoricalDtype)
     if "timestamp" in data.columns:
         ok = ok and pd.api.types.is_datetime64_any_dtype(dt["timestamp"])
+    if "ordered" in data.columns:
+        ok = ok and dt["ordered"] == np.bool_
     return bool(ok)
 
 

@@ -20,7 +20,8 @@ from .checks import has_contract_dtypes, journey_layout, verify
 from .scales import get_scale, valence
 from .schema import JourneyDataError, _Problems, validate
 
-__all__ = ["journey_summary", "as_summary", "ALL_METRICS", "CORE_METRICS", "RULES"]
+__all__ = ["journey_summary", "as_summary", "ALL_METRICS", "CORE_METRICS", "RULES",
+           "ORDER_DEPENDENT", "VALENCE_RULES"]
 
 #: Every metric :func:`journey_summary` knows, in output order.
 ALL_METRICS: tuple[str, ...] = (
@@ -38,6 +39,12 @@ RULES: tuple[str, ...] = (
     "mean", "median", "min", "max", "first", "last", "peak", "trough", "peak_end", "trend",
     "effort",
 )
+#: Metrics that depend on the order of the moments: NaN on journeys with ``ordered=False``.
+ORDER_DEPENDENT: tuple[str, ...] = ("first", "last", "peak_end", "trend", "channel_switches",
+                                    "gap_peak_end")
+#: Rules whose value is on the valence scale (-1..+1), so that ``rating - rule`` is a gap.
+VALENCE_RULES: tuple[str, ...] = ("mean", "median", "min", "max", "first", "last", "peak",
+                                  "trough", "peak_end")
 # metric -> optional column it needs
 _NEEDS = {"n_channels": "channel", "channel_switches": "channel", "n_actors": "actor",
           "duration": "timestamp", "recommend": "recommend"}
@@ -200,17 +207,27 @@ def journey_summary(data, *, metrics=None):
           (ddof=1).
         - ``n_negative``, ``share_negative``: moments below neutral.
         - ``n_channels``, ``n_actors``: distinct channels/actors (when those
-          columns exist); ``channel_switches``: consecutive moments on a
-          different channel.
+          columns exist); ``channel_switches``: consecutive moments (in step
+          order) on a different channel.  A moment without a channel breaks
+          the chain: web, (missing), phone counts no switch, because nobody
+          knows where that moment happened.
         - ``n_repeats``: contacts with a touchpoint already met in this
           journey (A, A, B is one repeat; A, B, A too); ``effort`` is
           ``-n_repeats``, so that, like the other rules, higher is better.
-        - ``duration``: last minus first timestamp (when a ``timestamp``
-          column exists).
+        - ``duration``: the time the journey spans, latest minus earliest
+          timestamp (when a ``timestamp`` column exists; time-zone aware
+          stamps are compared in UTC).  Not "last step minus first step":
+          a journey's steps need not be in time order.
         - ``rating``: the journey rating as valence; ``gap``: ``rating -
           mean``; ``gap_peak_end``: ``rating - peak_end``.
         - ``recommend``: the raw recommend answer (on its own scale, e.g. 0-10,
           for :func:`journeylib.nps`), when the data has one.
+
+        Unordered journeys (``ordered`` False, as survey items from
+        :func:`journeylib.from_wide`): the metrics in :data:`ORDER_DEPENDENT`
+        are NaN, and so is ``peak`` when a positive and a negative extreme
+        tie (order broke that tie).  An ``ordered`` column closes the summary
+        when the data has one.
 
     Raises
     ------
@@ -368,8 +385,20 @@ def journey_summary(data, *, metrics=None):
     if "recommend" in need:
         rows = starts if order is None else order[starts]
         res["recommend"] = data["recommend"].to_numpy()[rows]
+    if "ordered" in data.columns:
+        rows = starts if order is None else order[starts]
+        ordered = data["ordered"].to_numpy(dtype=bool)[rows]
+        if not ordered.all():  # no order among the moments: what depends on it is undefined
+            for m in ORDER_DEPENDENT:
+                if m in res:
+                    res[m] = np.where(ordered, res[m], np.nan)
+            if "peak" in res:  # a tie between +x and -x was broken by order ("the later one")
+                tie = (res["max"] == -res["min"]) & (res["max"] > 0) & ~ordered
+                res["peak"] = np.where(tie, np.nan, res["peak"])
     for m in wanted:
         out[m] = res[m]
+    if "ordered" in data.columns:
+        out["ordered"] = ordered
     return pd.DataFrame(out)
 
 

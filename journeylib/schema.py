@@ -7,8 +7,15 @@ One row per touchpoint moment, long format::
 ``rating`` and ``rating_scale`` belong to the journey and repeat on each of its
 rows.  Optional columns: ``channel``, ``actor`` (which organisation),
 ``timestamp``, ``face``, ``text``, ``recommend`` with ``recommend_scale``
-(``nps11`` when absent), ``stop`` (diaries) and ``note``.  Any other column is
-kept as it is.
+(``nps11`` when absent), ``stop`` (diaries), ``note`` and ``ordered``.  Any
+other column is kept as it is.
+
+``ordered`` (journey-level, True when absent) says whether ``step`` is the
+order in which the customer met the moments.  Tidy files, diaries and the
+seed cases are ordered; the items of a survey (seat comfort, staff, food) are
+not, and :func:`journeylib.from_wide` marks them ``ordered=False`` unless told
+otherwise.  On unordered journeys the metrics that depend on order (``first``,
+``last``, ``peak_end``, ``trend``...) are undefined (NaN).
 
 Row numbers in error messages are those a spreadsheet shows: the header is
 row 1, so the first data row is row 2.
@@ -28,6 +35,7 @@ __all__ = [
     "NA_TOKENS",
     "ERROR_TOKENS",
     "MESSAGES",
+    "JOURNEY_LEVEL",
     "REQUIRED",
     "OPTIONAL",
     "JOURNEY_LEVEL",
@@ -54,9 +62,14 @@ OPTIONAL: tuple[str, ...] = (
     "recommend_scale",
     "stop",
     "note",
+    "ordered",
 )
 #: Columns that describe the journey, not the moment: equal on every row of a journey.
-JOURNEY_LEVEL: tuple[str, ...] = ("rating", "rating_scale", "recommend", "recommend_scale")
+JOURNEY_LEVEL: tuple[str, ...] = ("rating", "rating_scale", "recommend", "recommend_scale",
+                                  "ordered")
+#: Text read as True / False in the ``ordered`` column (lower-cased, spaces ignored).
+TRUE_TOKENS: tuple[str, ...] = ("true", "yes", "ja", "1", "1.0", "y", "t")
+FALSE_TOKENS: tuple[str, ...] = ("false", "no", "nee", "0", "0.0", "n", "f")
 
 MAX_PROBLEMS = 20
 #: Longest value quoted in an error message (longer ones are cut with an ellipsis).
@@ -315,6 +328,19 @@ def _steps(raw, problems):
     return step.astype("int64")
 
 
+def _ordered(raw, problems):
+    """The ``ordered`` flag as bool: True/False, 1/0, yes/no; missing means ordered (the default)."""
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        return raw.astype(bool)
+    text = raw.astype("str").str.strip().str.lower()
+    missing = raw.isna().to_numpy() | text.isin(NA_TOKENS).to_numpy()
+    true = text.isin(TRUE_TOKENS).to_numpy()
+    false = text.isin(FALSE_TOKENS).to_numpy()
+    problems.add_rows(~(missing | true | false), "ordered", raw,
+                      "ordered must be True or False (are the moments in journey order?)")
+    return pd.Series(~false, index=raw.index, name=raw.name)
+
+
 def _numbers(df, column, scale_column, problems):
     """A number column as float64; text, spreadsheet errors and True/False off 'binary' reported."""
     from .cells import parse_numbers
@@ -419,6 +445,8 @@ def validate(data, *, source=None, dayfirst=None):
             df[scale_column] = "nps11"
         df[scale_column] = _scale_column(df, scale_column)
         df[column] = _numbers(df, column, scale_column, problems)
+    if "ordered" in df.columns:
+        df["ordered"] = _ordered(df["ordered"], problems)
     if "timestamp" in df.columns:
         from .cells import parse_timestamps
 

@@ -27,7 +27,7 @@ def test_gap_test_matches_scipy(sim):
     s = journey_summary(sim)
     res = gap_test(sim, rule="mean", n_boot=1000, seed=1)
     tt = st.ttest_rel(s["rating"], s["mean"])
-    w = st.wilcoxon(s["rating"] - s["mean"])
+    w = st.wilcoxon(s["rating"] - s["mean"], zero_method="pratt")
     gap = s["rating"] - s["mean"]
     r = res.iloc[0]
     assert r["n"] == len(s) and r["dof"] == len(s) - 1
@@ -102,22 +102,24 @@ def test_compare_rules_leave_one_out_matches_hand_fit(sim):
         # near-tied predictions (same x, other fold) may order differently at 1e-16: ranks wobble
         assert row["rho"] == pytest.approx(st.spearmanr(pred, y).statistic, abs=1e-3)
         assert row["ci_low"] < r2 < row["ci_high"]
-        assert row["outcome_type"] == "continuous" and np.isnan(row["auc"])
+        # a 1-10 rating is ordinal; the default method is still the linear calibration
+        assert row["outcome_type"] == "ordinal" and row["method"] == "linear"
+        assert np.isnan(row["auc"])
     assert list(res.index) == sorted(res.index, key=lambda r: -res.loc[r, "score"])
 
 
 def test_compare_rules_binary_outcome_uses_auc(sim):
     s = journey_summary(sim).assign(recommend=lambda d: (d["recommend"] >= 9).astype(float))
-    res = compare_rules(s, rules=["mean", "all"], outcome="recommend", cv=len(s), n_boot=200, seed=0)
+    res = compare_rules(s, rules=["mean", "all"], outcome="recommend", n_boot=200, seed=0)
     assert (res["outcome_type"] == "binary").all() and (res["score_name"] == "auc").all()
     row = res.set_index("rule").loc["mean"]
     y = s["recommend"].to_numpy()
     x = s["mean"].to_numpy()
-    pred = np.array([np.polyval(np.polyfit(np.delete(x, i), np.delete(y, i), 1), x[i])
-                     for i in range(len(y))])
-    u = st.mannwhitneyu(pred[y == 1], pred[y == 0]).statistic
+    # the rule's own ranking: the Mann-Whitney U of the rule between yes and no, over n1 * n0
+    u = st.mannwhitneyu(x[y == 1], x[y == 0]).statistic
     assert row["auc"] == pytest.approx(u / ((y == 1).sum() * (y == 0).sum()))
-    assert row["r"] == pytest.approx(st.pointbiserialr(y, pred).statistic)
+    assert row["score"] == row["auc"] and np.isnan(row["r2"])
+    assert row["r"] == pytest.approx(st.pointbiserialr(y, x).statistic)
 
 
 def test_compare_rules_bad_input(sim):
@@ -139,7 +141,7 @@ def test_compare_rules_bad_input(sim):
     assert np.isnan(res.loc["mean", "r"]) and np.isnan(res.loc["mean", "rho"])
     assert res.loc["mean", "r2"] <= 0.0 and res.index[0] == "last"
     tiny = journey_summary(simulate_journeys(6, seed=3))
-    tiny["rating"] = [0.0, 0.0, 0.0, 0.0, 0.0, 1.0]  # a third of the resamples hold one value
+    tiny["rating"] = [0.0, 0.0, 0.0, 0.0, 0.5, 1.0]  # some resamples hold one value
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         res = compare_rules(tiny, cv=5, n_boot=300, seed=0)
@@ -150,7 +152,11 @@ def test_compare_rules_bad_input(sim):
 
 def test_journey_vs_touchpoint_three_ratios(sim):
     s = journey_summary(sim)
-    res = journey_vs_touchpoint(sim).set_index("quantity")
+    # rating and touchpoint mean are nearly collinear here: the beta ratio is flagged unstable
+    with pytest.warns(UserWarning, match="too collinear"):
+        res = journey_vs_touchpoint(sim, n_boot=300, seed=0).set_index("quantity")
+    assert res.loc["beta", "touchpoint_ci_low"] <= 0 <= res.loc["beta", "touchpoint_ci_high"]
+    assert res.loc["r", "ci_low"] < res.loc["r", "value"] < res.loc["r", "ci_high"]
     y, r, m = s["recommend"], s["rating"], s["mean"]
     rj, rt = np.corrcoef(r, y)[0, 1], np.corrcoef(m, y)[0, 1]
     assert res.loc["r", "value"] == pytest.approx(rj / rt)

@@ -13,8 +13,10 @@ One file per question:
 - :mod:`~journeylib.stats.relation`: journey rating or touchpoints, which goes with the outcome?
 """
 
-from .gap import gap_test
+from .gap import SCORINGS, gap_test, paypal_share
+from .outcome import outcome_type
 from .relation import journey_vs_touchpoint
-from .rules import DEFAULT_RULES, compare_rules
+from .rules import DEFAULT_RULES, METHODS, compare_rules
 
-__all__ = ["gap_test", "compare_rules", "journey_vs_touchpoint", "DEFAULT_RULES"]
+__all__ = ["gap_test", "paypal_share", "compare_rules", "journey_vs_touchpoint", "outcome_type",
+           "DEFAULT_RULES", "METHODS", "SCORINGS"]
