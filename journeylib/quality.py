@@ -336,14 +336,19 @@ def check_consistency(data, *, unrelated=0.2, derived=0.9, min_overlap=20, rever
     against = []
     if len(order) == 2 and len(pairs) and med <= -reversed:
         against = [(f"{order[0]} and {order[1]} run against each other", med)]
-    elif len(order) > 2:
-        for tp in order:
-            rest = wide.drop(columns=tp).mean(axis=1)
-            ok = wide[tp].notna() & rest.notna()
+    elif len(order) > 2:  # each touchpoint against the mean of the others (item-rest r)
+        w = wide.to_numpy(dtype="float64")
+        seen = ~np.isnan(w)
+        total, count = np.where(seen, w, 0.0).sum(axis=1), seen.sum(axis=1)
+        for j, tp in enumerate(order):
+            others = count - seen[:, j]
+            ok = seen[:, j] & (others > 0)
             if ok.sum() >= min_overlap:
-                r = wide.loc[ok, tp].corr(rest[ok])
-                if r <= -reversed:
-                    against.append((f"{tp} runs against the other touchpoints", r))
+                x, rest = w[ok, j], (total[ok] - w[ok, j]) / others[ok]
+                if x.std() > 0 and rest.std() > 0:
+                    r = float(np.corrcoef(x, rest)[0, 1])
+                    if r <= -reversed:
+                        against.append((f"{tp} runs against the other touchpoints", r))
     if against:
         which = "; ".join(f"{what} (r = {r:.2f})" for what, r in against)
         msg = (f"likely reversed polarity: {which}; {_POLARITY} (median r = {med:.2f} over "
