@@ -260,7 +260,8 @@ def nps_difference(a, b, *, confidence=0.95, scale=None):
     half = zq * math.hypot(se_a, se_b)
     return pd.DataFrame({
         "nps_a": ra["nps"], "nps_b": rb["nps"], "difference": [diff], "se": [se],
-        "ci_low": [max(est_a - est_b - half, -200.0)], "ci_high": [min(est_a - est_b + half, 200.0)],
+        "ci_low": [max(est_a - est_b - half, -200.0)],
+        "ci_high": [min(est_a - est_b + half, 200.0)],
         "z": [z], "p_val": [p], "n_a": ra["n"], "n_b": rb["n"],
     })
 
@@ -317,7 +318,8 @@ def recommend_share(recommend, *, confidence=0.95, scale=None):
             f"recommend_share() needs yes/no recommend answers (scale 'binary'), but the answers "
             f"are on {_quoted(scales)}.{hint}")
     if len(x) == 0:
-        raise ValueError("recommend_share() needs at least one yes/no recommend answer, but got none.")
+        raise ValueError("recommend_share() needs at least one yes/no recommend answer, but got "
+                         "none.")
     bad = (x != 0) & (x != 1)
     if bad.any():
         raise ValueError(

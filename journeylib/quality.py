@@ -41,7 +41,8 @@ def _unrounded(x):
 #: this order of preference when two rules match equally often.
 DERIVATION_RULES = {
     "half up": ("rounded half up as floor(x + 0.5)", _half_up),
-    "half away from zero": ("rounded half away from zero as Excel's ROUND and SPSS's RND do", _half_away),
+    "half away from zero": ("rounded half away from zero as Excel's ROUND and SPSS's RND do",
+                            _half_away),
     "half to even": ("rounded half to even as NumPy's and R's round do", np.round),
     "floor": ("rounded down", np.floor),
     "ceiling": ("rounded up", np.ceil),
@@ -176,7 +177,8 @@ def _duplicates_row(df, jid):
         if not n_rep:
             return _row("duplicates", 0, 0, False, "no journey repeats another")
         return _row("duplicates", np.nan, 0, False,
-                    f"{_n(n_rep, 'journey', 'give')} exactly the same answers as an earlier one, but "
+                    f"{_n(n_rep, 'journey', 'give')} exactly the same answers as an earlier one, "
+                    "but "
                     "there is no free text or time of day to tell a resubmission from a "
                     f"coincidence, and {chance}: not counted as duplicates")
     same = (f"{_n(n_same, 'journey', 'give')} exactly the same answers as an earlier one without "
@@ -368,11 +370,13 @@ def check_consistency(data, *, unrelated=0.2, derived=0.9, min_overlap=20, rever
     mean_v = summ["mean"]
     r_all = mean_v.corr(rv) if (mean_v.notna() & rv.notna()).sum() >= 3 else np.nan
     if not np.isfinite(r_all):
-        flag, msg = False, "too few journeys with both a rating and touchpoint scores to correlate them"
+        flag, msg = False, ("too few journeys with both a rating and touchpoint scores to "
+                            "correlate them")
     else:
         flag, msg = _relation(
             r_all, unrelated, reversed,
-            reversed_msg=f"the rating runs against the touchpoints (r = {r_all:.2f} with their mean)",
+            reversed_msg=(f"the rating runs against the touchpoints (r = {r_all:.2f} with their "
+                          "mean)"),
             unrelated_msg=f"rating unrelated to touchpoints: r = {r_all:.2f} with their mean",
             related_msg=f"rating follows the touchpoints: r = {r_all:.2f} with their mean")
     rows.append(_row("rating_correlation", r_all, unrelated, flag, msg))
@@ -402,7 +406,8 @@ def check_consistency(data, *, unrelated=0.2, derived=0.9, min_overlap=20, rever
     if "timestamp" in df.columns:
         first = df.groupby("journey_id", sort=True)["timestamp"].first()
         n_ph = int(_placeholder(first).sum())
-        msg = (f"{_n(n_ph, 'journey', 'carry')} a placeholder date ({' or '.join(PLACEHOLDER_DATES)}): "
+        msg = (f"{_n(n_ph, 'journey', 'carry')} a placeholder date "
+               f"({' or '.join(PLACEHOLDER_DATES)}): "
                "treat their dates as unknown" if n_ph else "no placeholder dates")
         rows.append(_row("placeholder_dates", n_ph, 0, n_ph > 0, msg))
     else:
