@@ -430,7 +430,7 @@ def test_rule_plot_forest():
     markers = {float(ln.get_ydata()[0]): float(ln.get_xdata()[0]) for ln in ax.lines
                if ln.get_marker() == "o"}
     assert markers == {ticks[r]: s for r, s in zip(res["rule"], res["score"], strict=True)}
-    assert ax.get_xlabel() == "cross-validated AUC"
+    assert ax.get_xlabel() == "AUC of the rule's ranking"
     assert any(ln.get_xdata()[0] == 0.5 for ln in ax.lines if ln.get_linestyle() == ":")
 
 
@@ -556,3 +556,23 @@ def test_face_palette_is_colour_blind_safe():
     import matplotlib as mpl
 
     assert not _cvd_safe([mpl.colormaps["RdYlGn"]((v + 1) / 2) for v in levels])
+
+
+def test_unordered_items_are_points_without_a_line():
+    """Survey items have no journey order: no line may join them (issue 13)."""
+    import journeylib as jl
+
+    df = pd.DataFrame({"journey_id": [1, 1, 1, 2, 2, 2], "step": [1, 2, 3] * 2,
+                       "touchpoint": ["seat", "staff", "food"] * 2, "score": [5, 2, 4, 3, 3, 1],
+                       "score_scale": "likert5", "rating": [7] * 3 + [4] * 3,
+                       "rating_scale": "stars10", "ordered": False})
+    for kw in ({"journey": 1}, {"by": "touchpoint"}):
+        _, ax = plt.subplots()
+        jl.emotion_curve(df, ax=ax, **kw)
+        (curve,) = [ln for ln in ax.lines if ln.get_gid() == "journeylib-curve"]
+        assert curve.get_linestyle() == "None"
+        plt.close(ax.figure)
+    _, ax = plt.subplots()
+    jl.emotion_curve(df.assign(ordered=True), journey=1, ax=ax)
+    (curve,) = [ln for ln in ax.lines if ln.get_gid() == "journeylib-curve"]
+    assert curve.get_linestyle() == "-"

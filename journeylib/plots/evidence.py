@@ -17,15 +17,20 @@ __all__ = ["rule_plot", "driver_plot", "nps_plot"]
 def rule_plot(result, *, ax=None, **kwargs):
     """Forest plot of :func:`journeylib.compare_rules`: each rule's score with its interval.
 
-    Rules are listed top to bottom in the order of `result` (best first); the
-    best is drawn in blue.  The reference line is 0 for R\u00b2 and 0.5 (chance)
-    for AUC.
+    Rules are listed top to bottom in the order of `result` (best first).  The
+    best is a filled blue dot; a rule the data cannot tell from the best (its
+    paired interval of the difference to the best holds 0, columns
+    ``diff_ci_low``/``diff_ci_high``) is an open blue circle; the others are
+    dark dots.  Rules left out (no score, a ``note`` saying why) are not
+    drawn.  The reference line is 0 for R² and 0.5 (chance) for AUC; for
+    log-loss lower is better, and the axis says so.
 
     Parameters
     ----------
     result : pandas.DataFrame
         Columns ``rule``, ``score``, ``ci_low``, ``ci_high`` and optionally
-        ``score_name`` (``"r2"`` or ``"auc"``).
+        ``score_name`` (``"r2"``, ``"auc"`` or ``"log_loss"``),
+        ``diff_ci_low`` and ``diff_ci_high``.
     ax : matplotlib.axes.Axes, optional
     **kwargs
         Passed to the markers (``ax.plot``).
@@ -37,16 +42,21 @@ def rule_plot(result, *, ax=None, **kwargs):
     Examples
     --------
     >>> import pandas as pd, journeylib as jl
-    >>> res = pd.DataFrame({"rule": ["peak_end", "mean"], "score_name": "r2",
-    ...                     "score": [0.41, 0.30], "ci_low": [0.35, 0.22],
-    ...                     "ci_high": [0.47, 0.37]})
-    >>> ax = jl.rule_plot(res)
+    >>> res = pd.DataFrame({"rule": ["peak_end", "mean", "last"], "score_name": "r2",
+    ...                     "score": [0.41, 0.38, None], "ci_low": [0.35, 0.30, None],
+    ...                     "ci_high": [0.47, 0.45, None], "diff_ci_low": [0.0, -0.06, None],
+    ...                     "diff_ci_high": [0.0, 0.01, None]})
+    >>> import matplotlib.pyplot as plt
+    >>> ax = jl.rule_plot(res, ax=plt.figure().gca())
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['peak_end', 'mean']
+    >>> ax.lines[1].get_markerfacecolor()  # mean: not distinguishable from the best
+    'none'
     """
     _need(result, ["rule", "score", "ci_low", "ci_high"], "rule_plot")
     if ax is None:
         ax = plt.gca()
+    result = result[result["score"].notna()]
     k = len(result)
     y = np.arange(k)[::-1].astype(float)
     score = result["score"].to_numpy(dtype="float64")
@@ -54,11 +64,21 @@ def rule_plot(result, *, ax=None, **kwargs):
     hi = result["ci_high"].to_numpy(dtype="float64")
     names = set(result["score_name"].astype(str)) if "score_name" in result.columns else {"score"}
     name = names.pop() if len(names) == 1 else "score"
+    if {"diff_ci_low", "diff_ci_high"} <= set(result.columns):
+        d_lo = result["diff_ci_low"].to_numpy(dtype="float64")
+        d_hi = result["diff_ci_high"].to_numpy(dtype="float64")
+        tied = (d_lo <= 0) & (d_hi >= 0)
+    else:
+        tied = np.zeros(k, dtype=bool)
     ax.hlines(y, lo, hi, color=GREY, linewidth=2.2, zorder=2, gid="journeylib-ci")
-    colors = [POS] + [INK] * (k - 1)
     kw = {"marker": "o", "markersize": 8, "linestyle": "none", "zorder": 3} | kwargs
-    for yi, si, ci in zip(y, score, colors, strict=True):
-        ax.plot([si], [yi], color=ci, **kw)
+    for i, (yi, si) in enumerate(zip(y, score, strict=True)):
+        if i == 0:
+            ax.plot([si], [yi], color=POS, **kw)
+        elif tied[i]:
+            ax.plot([si], [yi], color=POS, markerfacecolor="none", markeredgewidth=1.8, **kw)
+        else:
+            ax.plot([si], [yi], color=INK, **kw)
     ref = {"auc": 0.5, "r2": 0.0}.get(name)
     if ref is not None:
         ax.axvline(ref, color=GREY, linestyle=":", linewidth=1.0, zorder=1)
@@ -68,7 +88,10 @@ def rule_plot(result, *, ax=None, **kwargs):
                     textcoords="offset points", va="center", fontsize="small", color=INK)
     ax.set_yticks(y, result["rule"].astype(str).to_list())
     ax.set_ylim(-0.7, k - 0.3)
-    label = {"r2": "cross-validated R\u00b2", "auc": "cross-validated AUC"}.get(name, name)
+    label = {"r2": "cross-validated R\u00b2", "auc": "AUC of the rule's ranking",
+             "log_loss": "cross-validated log-loss (lower is better)"}.get(name, name)
+    if tied[1:].any():
+        label += "\nopen circle: not distinguishable from the best"
     ax.set_xlabel(label)
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True, color="#ececec")

@@ -66,7 +66,9 @@ def emotion_curve(data, *, journey=None, by="step", lanes=None, wrap=None, face_
     ``stop`` number, or repeating the previous stop) are drawn smaller.  The
     dashed line is the mean valence of the moments; the framed face at the
     right edge is the journey rating, and the arrow between them is the gap
-    (rating minus mean).  For many journeys the curve is the mean per step or
+    (rating minus mean).  Moments without an order (``ordered`` False: survey
+    items from :func:`journeylib.from_wide`) are drawn as faces without a
+    line between them, and a band as bars.  For many journeys the curve is the mean per step or
     touchpoint with a t-based confidence band, and the rating is the mean
     rating with its interval.
 
@@ -105,8 +107,13 @@ def emotion_curve(data, *, journey=None, by="step", lanes=None, wrap=None, face_
     extra = extra_moments(d)
     draw_journey_map(ax, v, d["touchpoint"].to_list(), mean=mean, rating=rating, extra=extra,
            lanes=[(name, d[name].to_list()) for name in lanes], wrap=wrap, face_size=face_size,
-           annotate=annotate, **kwargs)
+           annotate=annotate, connect=_ordered(d), **kwargs)
     return ax
+
+
+def _ordered(data):
+    """Whether the moments have an order to draw a line along (all journeys ordered)."""
+    return "ordered" not in data.columns or bool(data["ordered"].all())
 
 
 def _mean_curve(data, *, by, wrap, face_size, confidence, annotate, ax, **kwargs):
@@ -126,7 +133,7 @@ def _mean_curve(data, *, by, wrap, face_size, confidence, annotate, ax, **kwargs
     draw_journey_map(ax, stats["mean"].to_numpy(dtype="float64"), labels, mean=mean, rating=r_mean,
            extra=np.zeros(len(stats), dtype=bool), lanes=[], wrap=wrap, face_size=face_size,
            annotate=annotate, band=(stats["mean"] - half, stats["mean"] + half),
-           rating_ci=(r_low, r_high), n_journeys=len(summ), **kwargs)
+           rating_ci=(r_low, r_high), n_journeys=len(summ), connect=_ordered(data), **kwargs)
     if by == "step":
         ax.set_xlabel("step")
     return ax

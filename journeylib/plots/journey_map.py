@@ -25,14 +25,16 @@ _LEVELS = (-1.0, -0.5, 0.0, 0.5, 1.0)
 
 
 def draw_journey_map(ax, v, names, *, mean, rating, extra, lanes, wrap, face_size, annotate,
-                     band=None, rating_ci=None, n_journeys=None, **kwargs):
+                     band=None, rating_ci=None, n_journeys=None, connect=True, **kwargs):
     """Draw a journey map on `ax`: faces at valences `v` over the moments `names`.
 
     The engine behind :func:`journeylib.emotion_curve`, which documents the
     picture; this function takes plain arrays.  `extra` marks moments drawn
     smaller, `lanes` is a list of (name, values) ribbons, `band` an optional
     (low, high) pair around the curve and `rating_ci` an interval for the
-    rating.
+    rating.  ``connect=False`` (moments without an order, such as survey
+    items) draws the faces without the line between them, and the band as
+    error bars.
     """
     n = len(v)
     x = np.arange(n, dtype="float64")
@@ -52,8 +54,13 @@ def draw_journey_map(ax, v, names, *, mean, rating, extra, lanes, wrap, face_siz
     bottom = top - span
 
     line_kw = {"color": "#5a5a5a", "linewidth": 1.6, "zorder": 2} | kwargs
+    if not connect:  # no order among the moments: a line between them would invent one
+        line_kw["linestyle"] = "none"
     ax.plot(x, v, gid="journeylib-curve", **line_kw)
-    if band is not None:
+    if band is not None and not connect:
+        lo, hi = np.asarray(band[0], dtype=float), np.asarray(band[1], dtype=float)
+        ax.vlines(x, lo, hi, color="#9e9e9e", linewidth=2.5, zorder=1, gid="journeylib-band")
+    elif band is not None:
         ax.fill_between(x, np.asarray(band[0], dtype=float), np.asarray(band[1], dtype=float),
                         color="#bdbdbd", alpha=0.45, linewidth=0, zorder=1,
                         gid="journeylib-band")
