@@ -473,7 +473,8 @@ def test_nps_plot_bars_and_margin():
     lefts = [p.get_x() for p in ax.patches]
     np.testing.assert_allclose(lefts, [0, 100 * d, 100 * (1 - p)])
     (label,) = [t for t in ax.texts if t.get_gid() == "journeylib-nps"]
-    assert label.get_text().startswith("NPS +33 \u00b1 14.6")
+    # 33.3 - 14.6 = 18.7 and 33.3 + 14.6 = 47.9: the bounds as they are, rounded
+    assert label.get_text().startswith("NPS +33 (+19 to +48)")
     # the same result with NPS as a fraction (-1..1) and shares in percent
     plt.figure()
     frac = res.assign(nps=res["nps"] / 100, ci_low=res["ci_low"] / 100,
@@ -481,7 +482,13 @@ def test_nps_plot_bars_and_margin():
                       share_passives=100 * (1 - p - d), share_promoters=100 * p)
     ax = jl.nps_plot(frac)
     (label,) = [t for t in ax.texts if t.get_gid() == "journeylib-nps"]
-    assert label.get_text().startswith("NPS +33 \u00b1 14.6")
+    assert label.get_text().startswith("NPS +33 (+19 to +48)")
+    # an asymmetric interval is shown as it is, not as a symmetric margin
+    plt.figure()
+    ax = jl.nps_plot(res.assign(nps=100.0, ci_low=69.683, ci_high=100.0, share_detractors=0.0,
+                                share_passives=0.0, share_promoters=1.0))
+    (label,) = [t for t in ax.texts if t.get_gid() == "journeylib-nps"]
+    assert label.get_text().startswith("NPS +100 (+70 to +100)")
 
 
 # --- card and theme -----------------------------------------------------------------------------------

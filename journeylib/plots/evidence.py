@@ -243,8 +243,9 @@ def nps_plot(result, *, label=None, ax=None, **kwargs):
     result : pandas.DataFrame
         One row per group, as from :func:`journeylib.nps`: ``share_detractors``,
         ``share_passives``, ``share_promoters`` (fractions or percentages),
-        ``nps`` and optionally ``ci_low``/``ci_high`` (the margin shown is half
-        their distance) and ``n``.
+        ``nps`` and optionally ``ci_low``/``ci_high`` (shown as they are, as
+        "NPS 33 (18 to 47)": the adjusted interval of :func:`journeylib.nps`
+        is not symmetric around the NPS) and ``n``.
     label : str, optional
         Column naming each row's group; by default the index when there are
         several rows.
@@ -277,9 +278,9 @@ def nps_plot(result, *, label=None, ax=None, **kwargs):
     scale = 100.0 if np.allclose(nps * 100, implied, atol=0.6) and not np.allclose(
         nps, implied, atol=0.6) else 1.0
     if "ci_low" in result.columns and "ci_high" in result.columns:
-        margin = (result["ci_high"] - result["ci_low"]).to_numpy(dtype="float64") / 2 * scale
+        bounds = result[["ci_low", "ci_high"]].to_numpy(dtype="float64") * scale
     else:
-        margin = np.full(len(result), np.nan)
+        bounds = np.full((len(result), 2), np.nan)
     if label is not None:
         names = result[label].astype(str).to_list()
     elif len(result) > 1:
@@ -299,9 +300,12 @@ def nps_plot(result, *, label=None, ax=None, **kwargs):
                 ax.text(l0 + w / 2, yi, f"{w:.0f}%", ha="center", va="center", color=ink,
                         fontsize="small", fontweight="bold")
         left = left + pct[:, j]
-    for yi, s, m, rows in zip(y, nps * scale, margin,
-                              result["n"] if "n" in result.columns else [None] * k, strict=True):
-        txt = f"NPS {_fmt(s, 0)}" + (f" \u00b1 {m:.1f}" if np.isfinite(m) else "")
+    for yi, s, (lo, hi), rows in zip(y, nps * scale, bounds,
+                                     result["n"] if "n" in result.columns else [None] * k,
+                                     strict=True):
+        txt = f"NPS {_fmt(s, 0)}"
+        if np.isfinite(lo) and np.isfinite(hi):
+            txt += f" ({_fmt(lo, 0)} to {_fmt(hi, 0)})"
         if rows is not None and np.isfinite(rows):
             txt += f"\nn = {int(rows):,}"
         ax.annotate(txt, xy=(100, yi), xytext=(8, 0), textcoords="offset points", ha="left",
