@@ -657,3 +657,29 @@ def test_from_wide_refuses_a_repeated_column_name(survey):
     spaced = survey.assign(**{"web ": 1})
     with pytest.raises(JourneyDataError, match="spaces ignored"):
         melt(spaced)
+
+
+def test_from_wide_missing_codes_per_column(survey):
+    # a dict applies to the columns it names only: 0 is missing for web, 99 for mail
+    answers = survey.assign(phone=[1, 2, 3], mail=[1, 4, 99])
+    with pytest.warns(UserWarning) as rec:
+        out = melt(answers, missing={"web": 0, "mail": [99]})
+    assert str(rec[0].message) == ("2 answers coded as missing set to NaN: 'web' 1 (0), "
+                                   "'mail' 1 (99).")
+    np.testing.assert_array_equal(out["score"].to_numpy().reshape(3, 3),
+                                  [[5, 1, 1], [np.nan, 2, 4], [3, 3, np.nan]])
+    # web is not named: its 0 is an answer, and off the 1-5 scale
+    with pytest.raises(JourneyDataError, match=r"row 3, column 'web': value 0"):
+        melt(answers, missing={"mail": [99]})
+    with pytest.raises(ValueError, match=r"`missing` gives codes for \['wifi'\]"):
+        melt(survey, missing={"wifi": 0})
+
+
+def test_from_wide_wrong_argument_types(survey):
+    with pytest.raises(TypeError, match="`touchpoints` must be a list"):
+        melt(survey, touchpoints=5)
+    with pytest.raises(TypeError, match="`touchpoints` must name columns"):
+        melt(survey, touchpoints=[["web"]])
+    with pytest.raises(JourneyDataError, match=r"row 2, column 'resp': value \['r1'\]: a respondent "
+                                               "id must be one value"):
+        melt(survey.assign(resp=[["r1"], "r2", "r3"]))

@@ -323,3 +323,18 @@ def test_clean_file_gives_no_warning(tmp_path):
         warnings.simplefilter("error")
         out = read_journeys(good)
     assert out["step"].tolist() == [1, 2] and np.isclose(out["score"], 4).all()
+
+
+def test_a_named_pipe_is_refused_not_waited_on(tmp_path):
+    import os
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes on this system")
+    pipe = tmp_path / "live.csv"
+    os.mkfifo(pipe)
+    with pytest.raises(ValueError, match="not a regular file"):
+        read_table(pipe)
+    diary_pipe = tmp_path / "live.txt"
+    os.mkfifo(diary_pipe)
+    with pytest.raises(ValueError, match="not a regular file"):
+        read_diary(diary_pipe)

@@ -150,15 +150,18 @@ def _read_file(name):
     path = Path(name)
     shown = _short(str(name))
     try:
-        exists, folder = path.exists(), path.is_dir()
+        exists, folder, regular = path.exists(), path.is_dir(), path.is_file()
     except (OSError, ValueError):  # too long for a file name, or a NUL in it
-        exists, folder = False, False
+        exists, folder, regular = False, False, False
     if not exists:
         raise FileNotFoundError(
             f"No such diary file: {shown}. A str without a line break is read as a file name; "
             "to read it as the diary itself, pass read_diary(text=...).")
     if folder:
         raise ValueError(f"{shown} is a folder, not a diary file.")
+    if not regular:  # a named pipe or a device: reading would wait for ever
+        raise ValueError(f"{shown} is not a regular file (a pipe or a device); pass the diary "
+                         "as text=... or save it to a file first.")
     return path.read_bytes(), str(path)
 
 

@@ -70,13 +70,16 @@ def _check_path(path):
     path = Path(path)
     suffix = path.suffix.lower()
     try:
-        exists, folder = path.exists(), path.is_dir()
+        exists, folder, regular = path.exists(), path.is_dir(), path.is_file()
     except (OSError, ValueError):  # a name too long, or with a NUL: not a file name
         raise FileNotFoundError(f"No such file: {str(path)[:80]!r}.") from None
     if not exists:
         raise FileNotFoundError(f"No such file: {str(path)!r}.")
     if folder:
         raise ValueError(f"{str(path)!r} is a folder, not a data file.")
+    if not regular:  # reading a named pipe or a device would wait for ever
+        raise ValueError(f"{str(path)!r} is not a regular file (a pipe or a device); save the "
+                         "data to a file first.")
     if suffix not in _READERS:
         extra = " (save it as .xlsx; the old .xls format is not read)" if suffix == ".xls" else ""
         raise ValueError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import warnings
+from collections.abc import Hashable
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ from ..schema import (
     _Problems,
     _py,
     _scale_column,
+    _short,
     spreadsheet_row,
     validate,
 )
@@ -59,6 +61,26 @@ def _check_names(df, used):
             {"column": c, "message": f"the table has {names.count(c)} columns named {c!r} "
                                      "(spaces ignored), so it is unclear which one to read; "
                                      "rename or drop the copies"} for c in twice])
+
+
+def _missing_codes(missing, answer_columns, recommend):
+    """{column: [codes]} from the `missing` argument of :func:`from_wide`."""
+    def as_list(value):
+        if value is None:
+            return []
+        if isinstance(value, (str, bytes, int, float, np.generic)):
+            return [value]
+        return list(value)
+
+    if isinstance(missing, dict):
+        allowed = [*answer_columns, *([recommend] if recommend is not None else [])]
+        unknown = [c for c in missing if c not in allowed]
+        if unknown:
+            raise ValueError(f"`missing` gives codes for {unknown!r}, which are not answer columns "
+                             f"of this call; it may name {allowed!r}.")
+        return {column: as_list(value) for column, value in missing.items()}
+    codes = as_list(missing)
+    return {column: codes for column in answer_columns}
 
 
 def _parse_answers(col, coded):
@@ -125,11 +147,13 @@ def from_wide(df, *, touchpoints, rating, score_scale, rating_scale, id=None, mi
     id : str, optional
         Column identifying the respondent (becomes ``journey_id``); by default
         the respondent's position, 1, 2, ...
-    missing : scalar or sequence, optional
+    missing : scalar, sequence or dict, optional
         Codes meaning "not answered" in the touchpoint and rating columns (for
         example ``0`` for "not rated", or ``99``).  They become NaN; one
         ``UserWarning`` counts them per column.  They are not applied to
-        `recommend`, where 0 is a real answer.
+        `recommend`, where 0 is a real answer.  A dict gives the codes per
+        column (``{"wifi": 0, "overall": [0, 99]}``) and applies to the
+        columns it names only (`recommend` too, when named).
     recommend : str, optional
         Column with the likelihood-to-recommend answer, on `recommend_scale`
         (``"nps11"`` by default; ``"binary"`` for yes/no as in Skytrax reviews).
@@ -185,9 +209,15 @@ def from_wide(df, *, touchpoints, rating, score_scale, rating_scale, id=None, mi
         columns, names = list(touchpoints), [str(v) for v in touchpoints.values()]
     elif isinstance(touchpoints, str):
         raise ValueError("`touchpoints` must be a list of column names (or a dict), not one string.")
-    else:
+    elif isinstance(touchpoints, (list, tuple, pd.Index, np.ndarray, pd.Series)):
         columns = list(touchpoints)
         names = [str(c) for c in columns]
+    else:
+        raise TypeError("`touchpoints` must be a list of column names (or a dict {column: name}), "
+                        f"not {type(touchpoints).__name__}.")
+    odd = [c for c in columns if not isinstance(c, Hashable)]
+    if odd:
+        raise TypeError(f"`touchpoints` must name columns, but holds {_short(odd[0])}.")
     if not columns:
         raise ValueError("`touchpoints` names no column; a journey needs at least one touchpoint.")
     if len(set(columns)) < len(columns):
@@ -230,30 +260,29 @@ def from_wide(df, *, touchpoints, rating, score_scale, rating_scale, id=None, mi
         recommend_scale = get_scale(recommend_scale).name
 
     n, k = len(df), len(columns)
-    if missing is None:
-        codes = []
-    elif isinstance(missing, (str, bytes, int, float, np.generic)):
-        codes = [missing]
-    else:
-        codes = list(missing)
+    answer_columns = [*columns, rating]
+    codes = _missing_codes(missing, answer_columns, recommend)
 
     # answers through cells.parse_numbers; sentinel codes become NaN and are counted per column
-    answer_columns = [*columns, rating]
     counts = {}
     parsed, raws = {}, {}
-    for column in dict.fromkeys(answer_columns):
+    for column in dict.fromkeys([*answer_columns, *([recommend] if recommend is not None else [])]):
         col = df[column]
-        coded = col.isin(codes).to_numpy() if codes else np.zeros(n, dtype=bool)
+        these = codes.get(column, [])
+        coded = col.isin(these).to_numpy() if these else np.zeros(n, dtype=bool)
         counts[column] = int(coded.sum())
         parsed[column], raws[column] = _parse_answers(col, coded), col.to_numpy()
-    if recommend is not None:
-        parsed[recommend] = _parse_answers(df[recommend], np.zeros(n, dtype=bool))
-        raws[recommend] = df[recommend].to_numpy()
 
     problems = _Problems()
     if id is not None:
         ids = df[id]
         problems.add_rows(ids.isna().to_numpy(), id, ids.to_numpy(), "respondent id is missing")
+        if pd.api.types.infer_dtype(ids, skipna=True) == "mixed":  # lists, dicts...: look closer
+            odd = ids.map(lambda v: not isinstance(v, Hashable)).to_numpy(dtype=bool)
+            if odd.any():  # a list or a dict in a cell cannot name a respondent
+                problems.add_rows(odd, id, ids.to_numpy(), "a respondent id must be one value "
+                                                           "(text or a number)")
+                raise JourneyDataError(problems.items, total=problems.total)
         dup = (ids.duplicated(keep="first") & ids.notna()).to_numpy()
         for pos in np.flatnonzero(dup)[:20]:
             first = int(np.flatnonzero((ids == ids.iat[pos]).to_numpy())[0])
@@ -287,10 +316,15 @@ def from_wide(df, *, touchpoints, rating, score_scale, rating_scale, id=None, mi
 
     total = sum(counts.values())
     if total:
-        shown = ", ".join(f"{c!r} {m}" for c, m in counts.items() if m)
-        code_text = ", ".join(map(repr, codes))
+        if isinstance(missing, dict):
+            code_text = ""
+            shown = ", ".join(f"{c!r} {m} ({', '.join(map(repr, codes[c]))})"
+                              for c, m in counts.items() if m)
+        else:
+            code_text = f" ({', '.join(map(repr, codes[columns[0]]))})"
+            shown = ", ".join(f"{c!r} {m}" for c, m in counts.items() if m)
         warnings.warn(
-            f"{total} answer{'s' if total != 1 else ''} coded as missing ({code_text}) set to NaN: "
+            f"{total} answer{'s' if total != 1 else ''} coded as missing{code_text} set to NaN: "
             f"{shown}.",
             UserWarning,
             stacklevel=2,
