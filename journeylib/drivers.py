@@ -13,9 +13,11 @@ from .checks import ensure_valid
 from .metrics import as_summary, journey_summary
 from .scales import valence
 
-__all__ = ["key_drivers"]
+__all__ = ["key_drivers", "DRIVER_METHODS"]
 
 _MAX_SHAPLEY = 12
+#: How :func:`key_drivers` divides R2 among the touchpoints.
+DRIVER_METHODS: tuple[str, ...] = ("auto", "shapley", "relative_weights")
 
 
 def _subset_r2(R, p):
@@ -44,12 +46,44 @@ def _shapley(r2, p):
     return phi
 
 
-def key_drivers(data, *, outcome="rating", n_boot=1000, confidence=0.95, seed=None):
-    """Which touchpoints drive the journey outcome? Correlation, weight, Shapley importance.
+def _relative_weights(R, p):
+    """Johnson's (2000) relative weights for correlation matrices R (..., p+1, p+1), y last.
+
+    The predictors are replaced by their closest orthonormal counterparts
+    (through the symmetric square root of their correlation matrix); the
+    outcome is regressed on those, and each counterpart's share of R2 is
+    given back to the original predictors in proportion to the squared
+    loadings.  The weights add up to the model's R2.
+    """
+    rxx = R[..., :p, :p]
+    rxy = R[..., :p, p]
+    lam, vec = np.linalg.eigh(rxx)
+    lam = np.clip(lam, 0.0, None)
+    half = np.einsum("...ik,...k,...jk->...ij", vec, np.sqrt(lam), vec)  # Rxx ** 1/2
+    beta_star = np.linalg.solve(half, rxy[..., None])[..., 0]
+    return np.einsum("...jk,...k->...j", half ** 2, beta_star ** 2)
+
+
+def key_drivers(data, *, outcome="rating", method="auto", n_boot=1000, confidence=0.95,
+                seed=None):
+    """Which touchpoints drive the journey outcome? Correlation, weight, share of R2.
 
     Needs survey-style data: every journey scores the same touchpoints, each
     once.  Journeys missing a touchpoint's score are left out (with a
     warning).
+
+    The importance is each touchpoint's share of the model's R2, by one of
+    two methods, named in the ``method`` column:
+
+    - ``"shapley"``: the exact Shapley decomposition (LMG): every subset of
+      touchpoints is fitted, 2**p regressions, so up to 12 touchpoints;
+    - ``"relative_weights"``: Johnson's relative weights (Johnson 2000,
+      Multivariate Behavioral Research 35(1)), the standard in driver
+      analysis for many items: close to Shapley, computed from one
+      eigendecomposition, for any number of touchpoints.
+
+    ``method="auto"`` takes Shapley up to 12 touchpoints and relative weights
+    above.
 
     Parameters
     ----------
@@ -58,6 +92,7 @@ def key_drivers(data, *, outcome="rating", n_boot=1000, confidence=0.95, seed=No
     outcome : str
         ``"rating"`` (journey rating, valence) or another journey_summary
         column such as ``"recommend"``.
+    method : {"auto", "shapley", "relative_weights"}
     n_boot : int
         Bootstrap resamples of journeys for the CI of ``importance``
         (percentile bootstrap).  Each resample repeats the 2**p regressions:
@@ -71,18 +106,19 @@ def key_drivers(data, *, outcome="rating", n_boot=1000, confidence=0.95, seed=No
         One row per touchpoint, most important first: ``touchpoint``, ``n``
         (journeys used), ``r`` (correlation with the outcome), ``beta``
         (standardised weight in the multiple regression), ``importance`` (the
-        touchpoint's Shapley share of R2, LMG: the shares add up to the
-        model's R2), ``ci_low``, ``ci_high``, ``performance`` (mean valence),
-        ready for an importance-performance chart.
+        touchpoint's share of R2: the shares add up to the model's R2),
+        ``ci_low``, ``ci_high``, ``performance`` (mean valence), ready for an
+        importance-performance chart, and ``method`` (how the importance was
+        computed).
 
     Raises
     ------
     ValueError
         When a touchpoint occurs twice in a journey (not survey style:
-        aggregate first), when there are more than 12 touchpoints (the exact
-        Shapley decomposition needs 2**p regressions; group touchpoints
-        first), when a touchpoint has no variance, or when fewer than p + 2
-        complete journeys remain.
+        aggregate first), when ``method="shapley"`` is asked for more than 12
+        touchpoints (the exact decomposition needs 2**p regressions), when a
+        touchpoint has no variance, or when fewer than p + 2 complete
+        journeys remain.
 
     Examples
     --------
@@ -103,6 +139,9 @@ def key_drivers(data, *, outcome="rating", n_boot=1000, confidence=0.95, seed=No
     >>> bool(np.isclose(res["importance"].sum(), np.corrcoef(fit, rating)[0, 1] ** 2))
     True
     """
+    if method not in DRIVER_METHODS:
+        raise ValueError(f"The value for `method` must be one of {DRIVER_METHODS}, but "
+                         f"{method!r} was passed.")
     lo_q, hi_q = _check_confidence(confidence)
     df = ensure_valid(data)
     dup = df.duplicated(["journey_id", "touchpoint"]).to_numpy()
@@ -117,10 +156,14 @@ def key_drivers(data, *, outcome="rating", n_boot=1000, confidence=0.95, seed=No
     wide = pd.DataFrame({"j": df["journey_id"].to_numpy(), "t": df["touchpoint"].to_numpy(),
                          "v": v}).pivot(index="j", columns="t", values="v").sort_index()
     p = wide.shape[1]
-    if p > _MAX_SHAPLEY:
-        raise ValueError(f"key_drivers decomposes R2 exactly over 2**p regressions, which is "
-                         f"limited to {_MAX_SHAPLEY} touchpoints, but the data has {p}. Group "
-                         "touchpoints (e.g. by channel) first.")
+    if method == "auto":
+        method = "shapley" if p <= _MAX_SHAPLEY else "relative_weights"
+    if method == "shapley" and p > _MAX_SHAPLEY:
+        raise ValueError(f"The exact Shapley decomposition needs 2**p regressions, which is "
+                         f"limited to {_MAX_SHAPLEY} touchpoints, but the data has {p}. Use "
+                         "method='relative_weights' (or 'auto'), or group touchpoints first.")
+    decompose = ((lambda R: _shapley(_subset_r2(R, p), p)) if method == "shapley"
+                 else (lambda R: _relative_weights(R, p)))
     s = journey_summary(df, metrics=["rating"] if outcome == "rating" else ["rating", outcome]) \
         if outcome in ("rating", "recommend") else as_summary(df)
     y = pd.Series(_column(s, outcome, "outcome"), index=s["journey_id"].to_numpy()).reindex(wide.index)
@@ -136,10 +179,11 @@ def key_drivers(data, *, outcome="rating", n_boot=1000, confidence=0.95, seed=No
     Z = np.column_stack([X, y_ok])
     R = np.corrcoef(Z, rowvar=False)
     beta = np.linalg.solve(R[:p, :p], R[:p, p])
-    imp = _shapley(_subset_r2(R, p), p)
+    imp = decompose(R)
     rng = np.random.default_rng(seed)
     boots = []
-    for idx in _boot_index(rng, n, n_boot, width=(p + 1) * 2 ** p):
+    width = (p + 1) * 2 ** p if method == "shapley" else (p + 1) ** 2
+    for idx in _boot_index(rng, n, n_boot, width=width):
         Zb = Z[idx]  # (b, n, p+1)
         Zb = Zb - Zb.mean(axis=1, keepdims=True)
         C = np.einsum("bni,bnj->bij", Zb, Zb)
@@ -150,7 +194,7 @@ def key_drivers(data, *, outcome="rating", n_boot=1000, confidence=0.95, seed=No
         Rb = Rb[good]
         if len(Rb):
             try:
-                boots.append(_shapley(_subset_r2(Rb, p), p))
+                boots.append(decompose(Rb))
             except np.linalg.LinAlgError:
                 pass
     if boots:
@@ -160,5 +204,6 @@ def key_drivers(data, *, outcome="rating", n_boot=1000, confidence=0.95, seed=No
     out = pd.DataFrame({
         "touchpoint": [str(c) for c in wide.columns], "n": n, "r": R[:p, p], "beta": beta,
         "importance": imp, "ci_low": ci[0], "ci_high": ci[1], "performance": X.mean(axis=0),
+        "method": method,
     })
     return out.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)

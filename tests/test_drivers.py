@@ -57,7 +57,7 @@ def test_key_drivers_refuses_non_survey_data():
         key_drivers(simulate_journeys(50, repeat_rate=0.5, seed=1), n_boot=10)
     df, _, _ = _survey(40, [0.1] * 13, seed=1)
     with pytest.raises(ValueError, match="12 touchpoints"):
-        key_drivers(df, n_boot=10)
+        key_drivers(df, method="shapley", n_boot=10)
     df, _, _ = _survey(60, [0.5, 0.2], seed=1)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -74,3 +74,46 @@ def test_key_drivers_bad_input():
         key_drivers(flat, n_boot=10)
     with pytest.raises(ValueError, match="at least 4 journeys"):
         key_drivers(df[df["journey_id"] < 3], n_boot=10)
+
+
+def _relative_weights_by_svd(X, y):
+    """Johnson (2000) as he derived it: the SVD of the standardised data, written independently."""
+    n = len(y)
+    Xs = (X - X.mean(0)) / X.std(0) / np.sqrt(n)  # Xs'Xs is the correlation matrix
+    ys = (y - y.mean()) / y.std() / np.sqrt(n)
+    P, d, Qt = np.linalg.svd(Xs, full_matrices=False)
+    Z = P @ Qt  # the orthonormal variables closest to the predictors
+    beta = np.linalg.lstsq(Z, ys, rcond=None)[0]  # outcome on the orthonormal variables
+    lam = np.linalg.lstsq(Z, Xs, rcond=None)[0]  # predictors on them: the loadings
+    return (lam**2).T @ (beta**2)
+
+
+def test_relative_weights_beyond_twelve_touchpoints():
+    """14 items, as the airline satisfaction file has: Johnson's weights, named, adding up to R2."""
+    weights = [0.5, 0.3, 0.2, 0.1] + [0.02] * 10
+    df, X, y = _survey(400, weights, seed=5)
+    res = key_drivers(df, n_boot=50, seed=1)
+    assert (res["method"] == "relative_weights").all() and len(res) == 14
+    got = res.set_index("touchpoint")["importance"]
+    expected = _relative_weights_by_svd(X, y)
+    names = [f"tp{i}" for i in range(14)]
+    np.testing.assert_allclose(got[names].to_numpy(), expected, rtol=1e-8, atol=1e-12)
+    A = np.column_stack([np.ones(len(y)), X])
+    fit = A @ np.linalg.lstsq(A, y, rcond=None)[0]
+    assert got.sum() == pytest.approx(np.corrcoef(fit, y)[0, 1] ** 2)
+    assert res["touchpoint"].iloc[0] == "tp0"
+    top = res.head(3)  # (near-zero weights have bootstrap intervals above them: a known bias)
+    assert (top["ci_low"] <= top["importance"]).all() and (top["importance"] <= top["ci_high"]).all()
+
+
+def test_relative_weights_equal_squared_correlations_for_uncorrelated_items():
+    from journeylib.drivers import _relative_weights
+
+    rng = np.random.default_rng(2)
+    X = np.linalg.qr(rng.normal(size=(300, 3)) - 0.0)[0]
+    X -= X.mean(0)
+    X = np.linalg.qr(X)[0]  # centred, exactly uncorrelated columns
+    y = X @ [3.0, 2.0, 1.0] + rng.normal(size=300)
+    R = np.corrcoef(np.column_stack([X, y]), rowvar=False)
+    assert np.allclose(R[:3, :3], np.eye(3), atol=1e-12)
+    np.testing.assert_allclose(_relative_weights(R, 3), R[:3, 3] ** 2, atol=1e-12)
