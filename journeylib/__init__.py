@@ -21,6 +21,7 @@ __version__ = "0.1.0"
 _API: dict[str, str] = {
     # contract and scales
     "SCALES": "scales", "CANONICAL_FACES": "scales", "FACES": "scales", "EMOTICONS": "scales",
+    "Scale": "scales", "register_scale": "scales",
     "get_scale": "scales", "valence": "scales", "from_valence": "scales", "add_valence": "scales",
     "nps_category": "scales", "face_score": "scales",
     "JourneyDataError": "schema", "validate": "schema", "REQUIRED": "schema", "OPTIONAL": "schema",

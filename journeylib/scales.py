@@ -19,6 +19,7 @@ __all__ = [
     "Scale",
     "SCALES",
     "get_scale",
+    "register_scale",
     "valence",
     "from_valence",
     "nps_category",
@@ -84,8 +85,14 @@ SCALES: dict[str, Scale] = {
             description="Customer Effort Score (Dixon et al. 2010), 1 = very low effort, 5 = very high",
         ),
         Scale("valence", -1, 1, integer=False, description="already on the -1..+1 valence scale"),
+        Scale("grade10", 1, 10, integer=False,
+              description="1-10 grade with decimals, as the Dutch rapportcijfer (7,5)"),
     ]
 }
+
+
+#: The names journeylib defines itself (never replaced by a user's scale).
+_BUILT_IN = frozenset(SCALES)
 
 
 def _unknown(kind: str, value, known) -> ValueError:
@@ -95,8 +102,58 @@ def _unknown(kind: str, value, known) -> ValueError:
     return ValueError(f"Unknown {kind} {value!r}.{hint} Known {kind}s: {', '.join(map(str, known))}.")
 
 
+def register_scale(scale: Scale, *, replace: bool = False) -> Scale:
+    """Make `scale` known by its name to every part of journeylib, for this Python process.
+
+    Once registered, the name can be used in ``score_scale``/``rating_scale``
+    columns, in :func:`journeylib.from_wide` and on the command line, and the
+    DuckDB and Spark engines know it too (their scale table is built from
+    :data:`SCALES`).  A :class:`Scale` passed where a scale name is accepted
+    is registered the same way.
+
+    Parameters
+    ----------
+    scale : Scale
+    replace : bool, default False
+        Allow a different definition under a name already registered.  The
+        built-in scales cannot be replaced.
+
+    Returns
+    -------
+    Scale
+
+    Raises
+    ------
+    ValueError
+        When the name is taken by a different definition, the bounds are not
+        finite or low >= high.
+
+    Examples
+    --------
+    >>> register_scale(Scale("mood7", -3, 3, description="seven faces, -3..+3")).name
+    'mood7'
+    >>> float(valence(3, "mood7"))
+    1.0
+    """
+    if not isinstance(scale, Scale):
+        raise TypeError(f"register_scale needs a journeylib.Scale, not {type(scale).__name__}.")
+    if not (isinstance(scale.name, str) and scale.name.strip() and scale.name == scale.name.strip()):
+        raise ValueError(f"A scale needs a name without surrounding spaces, not {scale.name!r}.")
+    if not (np.isfinite(scale.low) and np.isfinite(scale.high) and scale.low < scale.high):
+        raise ValueError(f"Scale {scale.name!r} needs finite bounds with low < high, but has "
+                         f"low={scale.low!r}, high={scale.high!r}.")
+    known = SCALES.get(scale.name)
+    if known is not None and known != scale:
+        if scale.name in _BUILT_IN or not replace:
+            raise ValueError(f"The scale name {scale.name!r} is taken by {known!r}; choose another "
+                             "name" + ("" if scale.name in _BUILT_IN else " or pass replace=True")
+                             + ".")
+    SCALES[scale.name] = scale
+    return scale
+
+
 def get_scale(name: str | Scale) -> Scale:
-    """Return the :class:`Scale` called `name`.
+    """Return the :class:`Scale` called `name` (a :class:`Scale` is registered and returned).
 
     Raises
     ------
@@ -109,7 +166,7 @@ def get_scale(name: str | Scale) -> Scale:
     5
     """
     if isinstance(name, Scale):
-        return name
+        return register_scale(name)
     try:
         return SCALES[name]
     except (KeyError, TypeError):

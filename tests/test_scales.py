@@ -292,3 +292,41 @@ def test_valence_of_one_scale_categorical_leaves_input_alone():
                                   [1.0, -1.0])
     with pytest.raises(ValueError, match="scale name is missing"):
         valence(x, pd.Series(["smiley5", None, "smiley5", "smiley5"], dtype="category"))
+
+
+@pytest.fixture
+def registry():
+    """The process-wide scale registry, restored after the test."""
+    from journeylib.scales import SCALES
+
+    saved = dict(SCALES)
+    yield SCALES
+    SCALES.clear()
+    SCALES.update(saved)
+
+
+def test_user_defined_scale_and_the_dutch_grade(registry):
+    """A user's scale is known everywhere once registered; the 1-10 grade takes decimals (issue 14)."""
+    import journeylib as jl
+
+    grade = jl.get_scale("grade10")
+    assert (grade.low, grade.high, grade.integer) == (1, 10, False)
+    assert float(jl.valence(7.5, "grade10")) == pytest.approx(2 * 6.5 / 9 - 1)
+    jl.register_scale(jl.Scale("stars4", 1, 4, description="four stars"))
+    df = pd.DataFrame({"journey_id": [1, 1], "step": [1, 2], "touchpoint": ["web", "mail"],
+                       "score": [4, 1], "score_scale": "stars4", "rating": 7.5,
+                       "rating_scale": "grade10"})
+    s = jl.journey_summary(df, metrics=["mean", "rating"])
+    assert s["mean"].iloc[0] == pytest.approx(0.0) and s["rating"].iloc[0] == pytest.approx(4 / 9)
+    with pytest.raises(jl.JourneyDataError, match="not a valid answer on scale 'stars4'"):
+        jl.validate(df.assign(score=[5, 1]))
+    with pytest.raises(ValueError, match="taken by"):
+        jl.register_scale(jl.Scale("stars4", 0, 4))
+    jl.register_scale(jl.Scale("stars4", 0, 4), replace=True)
+    with pytest.raises(ValueError, match="taken by"):
+        jl.register_scale(jl.Scale("likert5", 0, 4), replace=True)
+    with pytest.raises(ValueError, match="low < high"):
+        jl.register_scale(jl.Scale("bad", 5, 1))
+    # passed where a name is accepted: registered on the way
+    assert jl.get_scale(jl.Scale("pct1000", 0, 1000, integer=False)).name == "pct1000"
+    assert "pct1000" in jl.SCALES
