@@ -38,9 +38,9 @@ class Layout:
     Attributes
     ----------
     key : numpy.ndarray
-        Sorted journey key per row (the int64 ids, or integer codes of sorted ids).
+        Sorted journey code per row: dense, non-negative, in the order of the ids.
     labels : array-like or None
-        The id of each code (None when `key` holds the ids themselves).
+        The id of each code (None when the id is ``code + offset``).
     order : numpy.ndarray or None
         Row positions in journey order; None when the rows already are.
     starts : numpy.ndarray
@@ -54,6 +54,7 @@ class Layout:
     order: np.ndarray | None
     starts: np.ndarray
     step: np.ndarray
+    offset: int = 0
 
     @property
     def n_rows(self):
@@ -67,7 +68,7 @@ class Layout:
     def ids(self):
         """The journey id of each journey, in order."""
         first = self.key[self.starts]
-        return first if self.labels is None else np.asarray(self.labels)[first]
+        return first + self.offset if self.labels is None else self.labels[first]
 
     def first_rows(self):
         """Position (in the caller's frame) of each journey's first row in the caller's order."""
@@ -81,27 +82,62 @@ class Layout:
         return arr if self.order is None else arr[self.order]
 
 
-def _sort_order(key, step):
-    """Row order by (key, step): one argsort of a combined integer key when it fits."""
-    kmin, kmax = int(key.min()), int(key.max())
-    smin, smax = int(step.min()), int(step.max())
-    span = smax - smin + 1
-    if (kmax - kmin + 1) * span < 2**62:
-        combined = key - kmin
-        combined *= span
-        combined += step - smin
-        return np.argsort(combined)  # ties only for duplicates, which are refused anyway
-    return np.lexsort((step, key))
+def _radix_order(codes, n_codes, order=None):
+    """Stable order of non-negative integer `codes` (< `n_codes`), refining `order` if given.
+
+    An LSD radix sort in 16-bit digits: NumPy's stable argsort of 16-bit
+    integers is a radix sort, O(n) per digit, so codes below 2**32 take two
+    passes whatever their order (interleaved events, shuffled rows).
+    """
+    shift = 0
+    while True:
+        c = codes if order is None else codes[order]
+        digit = ((c >> shift) & 0xFFFF).astype(np.uint16)
+        step = np.argsort(digit, kind="stable")
+        order = step if order is None else order[step]
+        shift += 16
+        if (n_codes - 1) >> shift == 0:
+            return order
+
+
+def _journey_codes(journey_id):
+    """Dense non-negative codes in the order of the ids, their number, and how to get ids back.
+
+    Whole-number ids within a span of a few times the row count are used
+    minus their minimum (no hashing); other ids (text, uint64, sparse
+    numbers, missing ids, which sort last) are numbered in sorted order.
+    Returns (codes, n_codes, labels, offset): the id of code c is
+    ``labels[c]`` when labels is not None, else ``c + offset``.
+    """
+    n = len(journey_id)
+    if journey_id.dtype == np.int64 and n:
+        ids = journey_id.to_numpy()
+        lo, hi = int(ids.min()), int(ids.max())
+        if hi - lo < max(4 * n, 1 << 16):
+            return ids - lo, hi - lo + 1, None, lo
+    codes, labels = pd.factorize(journey_id, sort=True, use_na_sentinel=False)
+    return codes.astype(np.int64, copy=False), max(len(labels), 1), labels, 0
+
+
+def _starts(key):
+    return np.concatenate(([0], np.flatnonzero(key[1:] != key[:-1]) + 1))
 
 
 def journey_layout(journey_id, step):
     """The rows in journey order: sorted by (journey_id, step), sorting only when needed.
 
+    Rows already in journey order (as files written journey by journey are)
+    are not sorted at all.  Rows interleaved by time (event exports: every
+    journey's moments spread over the file, in step order within the
+    journey) are put in journey order by a stable radix sort on the journey
+    codes, which keeps each journey's moments in file order; only journeys
+    whose steps then still descend are sorted by step (all of them, by one
+    more radix pass, when most are).
+
     Parameters
     ----------
     journey_id : pandas.Series
-        int64 ids are used as they are; other ids (text, uint64, with missing
-        values) are numbered in sorted order.
+        The ids (int64, uint64, text; missing ids form one journey, sorted last).
     step : numpy.ndarray
         int64 steps.
 
@@ -116,24 +152,44 @@ def journey_layout(journey_id, step):
     >>> lay.order.tolist(), lay.starts.tolist(), lay.ids().tolist()
     ([2, 1, 0], [0, 2], [1, 2])
     """
-    if journey_id.dtype == np.int64:
-        key, labels = journey_id.to_numpy(), None
-    else:
-        key, labels = pd.factorize(journey_id, sort=True, use_na_sentinel=True)
+    codes, n_codes, labels, offset = _journey_codes(journey_id)
     step = np.asarray(step)
-    n = len(key)
+    n = len(codes)
     if n == 0:
-        return Layout(key, labels, None, np.zeros(0, dtype=np.intp), step)
-    starts = np.concatenate(([0], np.flatnonzero(key[1:] != key[:-1]) + 1))
+        return Layout(codes, labels, None, np.zeros(0, dtype=np.intp), step, offset)
+    starts = _starts(codes)
     step_down = step[1:] <= step[:-1]
     step_down[starts[1:] - 1] = False
-    order = None
-    if (key[starts[1:]] <= key[starts[:-1]]).any() or step_down.any():
-        order = _sort_order(key, step)
-        key = key[order]
-        step = step[order]
-        starts = np.concatenate(([0], np.flatnonzero(key[1:] != key[:-1]) + 1))
-    return Layout(key, labels, order, starts, step)
+    if not (codes[starts[1:]] <= codes[starts[:-1]]).any() and not step_down.any():
+        return Layout(codes, labels, None, starts, step, offset)
+    if not (codes[starts[1:]] <= codes[starts[:-1]]).any():
+        order = None  # journeys in order, steps not: only those journeys are sorted below
+    else:
+        order = _radix_order(codes, n_codes)
+    key = codes if order is None else codes[order]
+    st = step if order is None else step[order]
+    starts = _starts(key)
+    down = st[1:] <= st[:-1]
+    down[starts[1:] - 1] = False
+    if down.any():
+        bad = np.unique(np.searchsorted(starts, np.flatnonzero(down), side="right") - 1)
+        if 4 * len(bad) > len(starts):  # most journeys: one more radix pass, steps first
+            smin, smax = int(step.min()), int(step.max())
+            by_step = (np.argsort(step, kind="stable") if smax - smin >= 1 << 16 else
+                       np.argsort((step - smin).astype(np.uint16), kind="stable"))
+            order = _radix_order(codes, n_codes, order=by_step)
+        else:  # a few journeys out of step order: sort just their rows
+            if order is None:
+                order = np.arange(n)
+            counts = np.diff(np.append(starts, n))[bad]
+            pos = np.repeat(starts[bad] - np.concatenate(([0], np.cumsum(counts)[:-1])), counts) \
+                + np.arange(counts.sum())
+            sub = order[pos]
+            order[pos] = sub[np.lexsort((step[sub], codes[sub]))]
+        key = codes[order]
+        st = step[order]
+        starts = _starts(key)
+    return Layout(key, labels, order, starts, st, offset)
 
 
 # --- the checks -----------------------------------------------------------------------------------

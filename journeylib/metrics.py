@@ -279,14 +279,13 @@ def journey_summary(data, *, metrics=None):
         layout = journey_layout(data["journey_id"], data["step"].to_numpy())
     key, order, starts, step = layout.key, layout.order, layout.starts, layout.step
     n_rows = len(key)
-    labels = layout.labels
 
     def col(name):
         a = data[name]
         return a if order is None else a.iloc[order]
 
     g = _Groups(starts, n_rows)
-    out = {"journey_id": key[starts] if labels is None else labels[key[starts]]}
+    out = {"journey_id": layout.ids()}
     res = {}
 
     v = valence(col("score").to_numpy(), col("score_scale"))

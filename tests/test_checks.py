@@ -118,3 +118,34 @@ def test_layout_sorts_only_when_needed():
     assert lay.ids().tolist() == [3, 7]
     # the earliest row of each journey in the caller's order, not the smallest step
     assert lay.first_rows().tolist() == [0, 2]
+
+
+@pytest.mark.parametrize("layout", ["journey", "event", "shuffled", "few_out_of_step",
+                                    "text_ids", "sparse_ids"])
+def test_layout_matches_a_plain_lexsort(layout):
+    """Whatever the row layout, the rows come out sorted by (journey_id, step)."""
+    rng = np.random.default_rng(5)
+    counts = rng.integers(1, 9, 400)
+    jid = np.repeat(np.arange(400) * (10**12 if layout == "sparse_ids" else 1), counts)
+    step = np.concatenate([np.sort(rng.choice(50, c, replace=False)) for c in counts])
+    n = len(jid)
+    if layout == "journey":
+        order = np.arange(n)
+    elif layout == "event":  # interleaved in time, steps in order within each journey
+        t = np.repeat(rng.random(400) * 100, counts) + step
+        order = np.argsort(t, kind="stable")
+    elif layout == "few_out_of_step":
+        order = np.arange(n)
+        swap = np.flatnonzero(np.diff(jid) == 0)[:5]
+        order[swap], order[swap + 1] = order[swap + 1], order[swap]
+    else:
+        order = rng.permutation(n)
+    ids = pd.Series(jid[order])
+    if layout == "text_ids":
+        ids = ids.map(lambda i: f"J{i:04d}").astype("str")
+    lay = journey_layout(ids, step[order])
+    rows = lay.rows(np.arange(n))
+    expected = np.lexsort((step[order], ids.to_numpy()))
+    np.testing.assert_array_equal(rows, expected)
+    np.testing.assert_array_equal(lay.step, step[order][expected])
+    assert list(lay.ids()) == list(pd.unique(ids.to_numpy()[expected]))
