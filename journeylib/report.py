@@ -38,6 +38,9 @@ UNAVAILABLE_ERRORS = ("DataUnavailableError", "DatasetUnavailableError", "Connec
 _NOTEBOOK = re.compile(r"^(\d\d)-[A-Za-z0-9_-]+\.ipynb$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _COLUMNS = ["notebook", "status", "seconds", "title", "question", "figure", "html", "error"]
+#: Cells a run adds (papermill's injected parameters and its error markers): not the notebook's own.
+_RUN_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
+_INLINE = "module://matplotlib_inline.backend_inline"
 
 
 # --------------------------------------------------------------------------- figures
@@ -187,45 +190,55 @@ def notebook_question(nb):
     return title, (asked or sentences)[0].strip() if sentences else ""
 
 
-def _inject_parameters(nb, parameters):
-    """Papermill's convention: a cell tagged ``injected-parameters`` after the ``parameters`` cell."""
-    import nbformat
+def _strip_outputs(nb):
+    """`nb` without what a run leaves: outputs, execution counts, injected parameters, error markers.
 
-    if not parameters:
-        return nb
-    source = "# Parameters injected by journeylib.report\n" + "\n".join(
-        f"{key} = {value!r}" for key, value in parameters.items())
-    cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
-    where = next((i + 1 for i, c in enumerate(nb.cells)
-                  if "parameters" in c.get("metadata", {}).get("tags", [])), None)
-    if where is None:  # no tagged cell: after the leading markdown (title first, as papermill's top)
-        where = next((i for i, c in enumerate(nb.cells) if c.cell_type != "markdown"), len(nb.cells))
-    nb.cells.insert(where, cell)
+    A notebook is executed from this state, so a cell the run does not reach shows nothing
+    (never a stored number computed from other data).
+    """
+    nb.cells = [c for c in nb.cells if not set(c.get("metadata", {}).get("tags", [])) & _RUN_TAGS]
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        cell.get("metadata", {}).pop("papermill", None)
+        cell.get("metadata", {}).pop("execution", None)
+    nb.metadata.pop("papermill", None)
     return nb
 
 
-def _kernel_manager():
-    """A kernel in this very Python (as nbval's --nbval-current-env), whatever kernelspecs exist."""
+def _kernel_manager_class(env):
+    """A kernel manager class whose kernels run in this very Python (as nbval's --nbval-current-env),
+    whatever kernelspecs exist, with `env` added to their environment."""
     import ipykernel.kernelspec
+    from jupyter_client import AsyncKernelManager
     from jupyter_client.kernelspec import KernelSpecManager
-    from jupyter_client.manager import KernelManager
+    from traitlets import default
 
     spec = ipykernel.kernelspec.get_kernel_dict()
     spec["argv"] = [spec["argv"][0], "-Xfrozen_modules=off", *spec["argv"][1:]]
+    spec["env"] = dict(env)
 
     class _Here(KernelSpecManager):
         def get_kernel_spec(self, kernel_name):
             return self.kernel_spec_class(resource_dir=ipykernel.kernelspec.RESOURCES, **spec)
 
-    km = KernelManager(kernel_name="journeylib-current-env", kernel_spec_manager=_Here())
-    if "transport_encryption" in km.trait_names():  # jupyter_client >= 8.10: no plain-TCP warning
-        km.transport_encryption = "auto"
-    return km
+    class _CurrentEnvKernelManager(AsyncKernelManager):
+        @default("kernel_spec_manager")
+        def _here(self):
+            return _Here(parent=self)
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            if "transport_encryption" in self.trait_names():  # jupyter_client >= 8.10: no plain-TCP warning
+                self.transport_encryption = "auto"
+
+    return _CurrentEnvKernelManager
 
 
 def _error_of(nb):
     """(cell number, name, message) of the first error; cells numbered from 1 as in the source file."""
-    cells = [c for c in nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    cells = [c for c in nb.cells if not set(c.get("metadata", {}).get("tags", [])) & _RUN_TAGS]
     for number, cell in enumerate(cells, start=1):
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
@@ -287,52 +300,125 @@ def _kernel_env(figures_dir):
     return env
 
 
-def _run_one(path, out_dir, figures_dir, parameters, timeout):
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+def _kernel_changes(figures_dir):
+    """What the kernels' environment changes against this process's: figures, mirror, inline drawing."""
+    env = _kernel_env(figures_dir)
+    changes = {FIGURES_ENV: env[FIGURES_ENV], "MPLBACKEND": _INLINE}  # never a parent's Agg
+    if MIRROR_ENV in env:
+        changes[MIRROR_ENV] = env[MIRROR_ENV]
+    return changes
 
-    nb = _inject_parameters(nbformat.read(path, as_version=4), parameters)
-    prefix = _NOTEBOOK.match(path.name).group(1) if _NOTEBOOK.match(path.name) else path.stem
-    title, question = notebook_question(nb)
-    start = time.time()
-    client = NotebookClient(nb, timeout=timeout, km=_kernel_manager(),
-                            resources={"metadata": {"path": str(path.parent.resolve())}})
-    status, error = "ok", ""
+
+def _execute(path, executed, figures_dir, parameters, timeout):
+    """Run `path` with papermill into `executed`; the executed notebook (also when a cell failed).
+
+    Papermill injects `parameters` after the cell tagged ``parameters``, runs from a notebook
+    stripped of stored outputs, stops at the first error and marks that cell. A timeout or a
+    kernel that died is recorded on the cell that was running, as an error output.
+    """
+    import logging
+
+    import nbformat
+    import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    nb = _strip_outputs(nbformat.read(path, as_version=4))
+    quiet = logging.getLogger("papermill")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # "Input notebook does not contain a cell with tag 'parameters'"
     try:
-        client.execute(env=_kernel_env(figures_dir), cleanup_kc=True)  # shut the kernel down after
-    except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
-        cell, ename, evalue = _error_of(nb)
-        if ename in UNAVAILABLE_ERRORS:
-            status, error = "skipped", f"{ename}: {evalue}"
-        else:
-            status = "failed"
-            what = f"{ename}: {evalue}" if ename else f"{type(exc).__name__}: {str(exc).strip()[-300:]}"
-            error = f"cell {cell}: {what}" if cell else what
-    seconds = time.time() - start
+        return papermill.execute_notebook(
+            nb, str(executed), parameters=dict(parameters or {}), language="python",
+            kernel_name="journeylib-current-env", progress_bar=False, execution_timeout=timeout,
+            kernel_manager_class=_kernel_manager_class(_kernel_changes(figures_dir)),
+            resources={"metadata": {"path": str(path.parent.resolve())}})
+    except papermill.PapermillExecutionError:
+        return nbformat.read(executed, as_version=4)
+    except (CellTimeoutError, DeadKernelError) as exc:  # papermill saved the notebook at each cell start
+        nb = nbformat.read(executed, as_version=4)
+        running = next((c for c in nb.cells if c.get("metadata", {}).get("papermill", {})
+                        .get("status") == "running"), None)
+        what = (f"no result within {timeout} s" if isinstance(exc, CellTimeoutError)
+                else "the kernel died (out of memory?)")
+        if running is not None:
+            running.outputs.append(nbformat.v4.new_output(
+                "error", ename=type(exc).__name__, evalue=what, traceback=[f"{type(exc).__name__}: {what}"]))
+        return nb
+    finally:
+        quiet.setLevel(level)
+
+
+def _mark_failure(nb, cell, ename, evalue):
+    """Papermill's marker at the top of a failed notebook, in words a reader of the page follows."""
+    import nbformat
+
+    text = (f"**The analysis stopped with an error in cell {cell}** ({escape_markdown(ename)}: "
+            f"{escape_markdown(evalue)}). Nothing below that cell was computed; "
+            "[go to the failing cell](#papermill-error-cell).")
+    for c in nb.cells:
+        if "papermill-error-cell-tag" in c.get("metadata", {}).get("tags", []) and \
+                "papermill-error-cell" not in c.source.split("id=", 1)[-1][:30]:
+            c.source = text
+            return nb
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(text, metadata={"tags": ["papermill-error-cell-tag"]}))
+    return nb
+
+
+def _run_one(path, out_dir, figures_dir, parameters, timeout, with_code=True):
+    path = Path(path).resolve()
+    prefix = _NOTEBOOK.match(path.name).group(1) if _NOTEBOOK.match(path.name) else path.stem
+    import nbformat
+
+    title, question = notebook_question(nbformat.read(path, as_version=4))
     (out_dir / "notebooks").mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, out_dir / "notebooks" / path.name)
+    executed = (out_dir / "notebooks" / path.name).resolve()
+    start = time.time()
+    nb = _execute(path, executed, figures_dir, parameters, timeout)
+    seconds = time.time() - start
+    status, error = "ok", ""
+    cell, ename, evalue = _error_of(nb)
+    if ename in UNAVAILABLE_ERRORS:
+        status, error = "skipped", f"{ename}: {evalue}"
+    elif ename is not None:
+        status, error = "failed", f"cell {cell}: {ename}: {evalue}"
+        _mark_failure(nb, cell, ename, evalue)
+    nbformat.write(nb, executed)
     page = out_dir / f"{path.stem}.html"
-    _write_html(nb, page)
+    _write_html(nb, page, with_code=True if with_code else ("failing" if status == "failed" else False))
     figure = _key_figure(nb, prefix, figures_dir, start, out_dir / "thumbs") if status == "ok" else None
     return {"notebook": path.name, "status": status, "seconds": seconds, "title": title,
             "question": question, "figure": figure, "html": page, "error": error}
 
 
-def _write_html(nb, page):
+def _write_html(nb, page, *, with_code=True):  # True, False or "failing"
     """One HTML page; cells tagged ``solution`` are folded into a <details> block, as they
     are collapsed in the notebook, so a reader of the report can try before looking.
 
-    Values from the data are escaped where the notebooks write them (:func:`escape_markdown`);
-    as a second line of defence, whatever could run inside a rendered Markdown or HTML output
-    (a script, an ``on*`` attribute, a ``javascript:`` link) is removed (:func:`defuse_html`).
-    nbconvert's own ``sanitize_html`` is not used: it shows the tags of headings, paragraphs and
-    DataFrame tables as text.
+    Without `with_code` the page is for a reader of results: no code and no prompts
+    (nbconvert's ``exclude_input``). A failed run shows the code of the failing cell only,
+    above its error. Values from the data are escaped where the notebooks write them
+    (:func:`escape_markdown`); as a second line of defence, whatever could run inside a
+    rendered Markdown or HTML output (a script, an ``on*`` attribute, a ``javascript:`` link)
+    is removed (:func:`defuse_html`). nbconvert's own ``sanitize_html`` is not used: it shows
+    the tags of headings, paragraphs and DataFrame tables as text.
     """
+    import copy
+
     from bs4 import BeautifulSoup
     from nbconvert import HTMLExporter
 
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    options = {}
+    failed = [i for i, c in enumerate(nb.cells)
+              if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
+    if not with_code:
+        options = {"exclude_input": True, "exclude_input_prompt": True, "exclude_output_prompt": True}
+    elif with_code == "failing":
+        nb = copy.deepcopy(nb)
+        for i, c in enumerate(nb.cells):
+            if c.cell_type == "code" and i not in failed[:1]:
+                c.metadata.setdefault("transient", {})["remove_source"] = True
+        options = {"exclude_input_prompt": True, "exclude_output_prompt": True}
+    body, _ = HTMLExporter(template_name="lab", **options).from_notebook_node(nb)
     soup = BeautifulSoup(body, "html.parser")
     changed = defuse_html(soup)
     for cell in soup.select("div.celltag_solution"):
@@ -388,7 +474,7 @@ def _write_index(rows, out_dir, title):
 
 
 def build_report(notebooks="notebooks", out_dir="build/report", *, figures_dir=None, parameters=None,
-                 title="journeylib report", timeout=300, quiet=False):
+                 title="journeylib report", timeout=300, with_code=True, quiet=False):
     """Execute notebooks, each in a fresh kernel, and write an HTML report with an index page.
 
     Parameters
@@ -402,12 +488,16 @@ def build_report(notebooks="notebooks", out_dir="build/report", *, figures_dir=N
         Where :func:`save_figure` writes inside the kernels (passed as
         ``$JOURNEYLIB_FIGURES_DIR``). Default ``<out_dir>/figures``.
     parameters : dict, optional
-        Values injected after each notebook's cell tagged ``parameters``
-        (papermill's convention), e.g. ``{"DATA": "survey.csv"}``.
+        Values papermill injects after each notebook's cell tagged
+        ``parameters``, e.g. ``{"DATA": "survey.csv"}``.
     title : str
         Heading of the index page.
     timeout : int, default 300
         Seconds allowed per cell.
+    with_code : bool, default True
+        Show the code cells on the pages. False gives pages for a reader of
+        results: outputs and text only (nbconvert's ``exclude_input``); a
+        failed notebook's page then shows the code of the failing cell.
     quiet : bool, default False
         No progress lines.
 
@@ -421,6 +511,11 @@ def build_report(notebooks="notebooks", out_dir="build/report", *, figures_dir=N
 
     Notes
     -----
+    Each notebook runs through papermill (:func:`papermill.execute_notebook`)
+    from a copy stripped of its stored outputs: a cell the run does not reach
+    shows nothing, never a number from the data the notebook was saved with.
+    A failed notebook stops at the first error; its page opens with a note
+    naming the failing cell and linking to it.
     Kernels run in this Python with the notebook's folder as working directory.
     The thumbnail on the index is the figure named in the notebook metadata
     ``{"journeylib": {"key_figure": "05-power-curve"}}``, else the first one
@@ -433,6 +528,8 @@ def build_report(notebooks="notebooks", out_dir="build/report", *, figures_dir=N
     paths = _notebook_list(notebooks)
     out_dir = Path(out_dir)
     figures_dir = Path(figures_dir) if figures_dir is not None else out_dir / "figures"
+    if not isinstance(with_code, bool):
+        raise ValueError(f"The value for `with_code` must be True or False, but {with_code!r} was passed.")
     out_dir.mkdir(parents=True, exist_ok=True)
     figures_dir.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(out_dir / "thumbs", ignore_errors=True)
@@ -440,7 +537,7 @@ def build_report(notebooks="notebooks", out_dir="build/report", *, figures_dir=N
     for number, path in enumerate(paths, start=1):
         if not quiet:
             print(f"[{number}/{len(paths)}] {path.name} ...", end=" ", flush=True)
-        row = _run_one(path, out_dir, figures_dir, parameters, timeout)
+        row = _run_one(path, out_dir, figures_dir, parameters, timeout, with_code)
         rows.append(row)
         if not quiet:
             tail = f" ({row['error']})" if row["error"] else ""

@@ -111,16 +111,18 @@ def test_notebook_question(source, expected):
     assert notebook_question(nb) == expected
 
 
-def test_parameters_are_injected_after_the_tagged_cell():
-    nb = v4.new_notebook(cells=[v4.new_markdown_cell("# T"),
-                                v4.new_code_cell("A = 1", metadata={"tags": ["parameters"]}),
-                                v4.new_code_cell("print(A)")])
-    out = report._inject_parameters(nb, {"A": 2, "NAME": "it's"})
-    assert [c.source.splitlines()[-1] for c in out.cells] == ["# T", "A = 1", 'NAME = "it\'s"', "print(A)"]
-    assert out.cells[2].metadata["tags"] == ["injected-parameters"]
-    namespace = {}
-    exec(out.cells[2].source, namespace)
-    assert (namespace["A"], namespace["NAME"]) == (2, "it's")
+def test_a_run_starts_from_a_notebook_without_stored_outputs():
+    nb = v4.new_notebook(cells=[
+        v4.new_markdown_cell("# T"),
+        v4.new_code_cell("A = 1", metadata={"tags": ["parameters"]}, execution_count=1),
+        v4.new_code_cell("A = 2", metadata={"tags": ["injected-parameters"]}, execution_count=2),
+        v4.new_markdown_cell("stopped", metadata={"tags": ["papermill-error-cell-tag"]}),
+        v4.new_code_cell("print(A)", execution_count=3, metadata={"papermill": {"status": "completed"}},
+                         outputs=[v4.new_output("stream", name="stdout", text="NPS -32\n")])])
+    out = report._strip_outputs(nb)
+    assert [c.source for c in out.cells] == ["# T", "A = 1", "print(A)"]
+    assert all(c.outputs == [] and c.execution_count is None for c in out.cells if c.cell_type == "code")
+    assert "papermill" not in out.cells[-1].metadata
 
 
 # --------------------------------------------------------------------------- build_report
@@ -218,9 +220,11 @@ def test_report_kernel_gets_parameters_cwd_mirror_and_figures_dir(built, repo_ro
     # the inline figure really rendered (no Agg leaked from the parent's environment)
     inline = nbformat.read(base / "out" / "report" / "notebooks" / "02-inline.ipynb", as_version=4)
     assert "image/png" in inline.cells[-1].outputs[-1]["data"]
-    # the failing notebook stopped at the error and kept it
+    # the failing notebook stopped at the error and kept it; papermill marked the cell
     failed = nbformat.read(base / "out" / "report" / "notebooks" / "03-fails.ipynb", as_version=4)
     assert failed.cells[-2].outputs[0]["ename"] == "ZeroDivisionError" and failed.cells[-1].outputs == []
+    assert 'id="papermill-error-cell"' in failed.cells[-3].source
+    assert failed.cells[0].source.startswith("**The analysis stopped with an error in cell 4**")
 
 
 def test_report_key_figures(built):
