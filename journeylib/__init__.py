@@ -43,6 +43,9 @@ _API: dict[str, str] = {
     "set_theme": "plots", "emotion_curve": "plots", "gap_scatter": "plots", "gap_hist": "plots",
     "rule_plot": "plots", "driver_plot": "plots", "nps_plot": "plots", "journey_card": "plots",
     "save_figure": "report",
+    # words (free text per touchpoint)
+    "text_sentiment": "text", "text_class": "text", "add_text_sentiment": "text", "text_journeys": "text",
+    "text_vs_score": "text", "text_disagreements": "text", "load_text_eval": "text", "text_evaluation": "text",
 }
 
 __all__ = ["__version__", *sorted(_API)]

@@ -85,6 +85,8 @@ SCALES: dict[str, Scale] = {
             description="Customer Effort Score (Dixon et al. 2010), 1 = very low effort, 5 = very high",
         ),
         Scale("valence", -1, 1, integer=False, description="already on the -1..+1 valence scale"),
+        Scale("text", -1, 1, integer=False,
+              description="valence of free text (journeylib.text_sentiment), -1..+1"),
         Scale("grade10", 1, 10, integer=False,
               description="1-10 grade with decimals, as the Dutch rapportcijfer (7,5)"),
     ]
