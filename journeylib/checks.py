@@ -55,6 +55,16 @@ class Layout:
     starts: np.ndarray
     step: np.ndarray
     offset: int = 0
+    codes: np.ndarray | None = None  # journey code of each row in the caller's order
+
+    def row_journey(self):
+        """Journey number (0..n_journeys-1, in journey order) of each row, in the caller's order."""
+        if self.order is None:
+            return np.repeat(np.arange(len(self.starts)), np.diff(np.append(self.starts,
+                                                                            self.n_rows)))
+        table = np.empty(int(self.key[-1]) + 1, dtype=np.int64)
+        table[self.key[self.starts]] = np.arange(len(self.starts))
+        return table[self.codes]
 
     @property
     def n_rows(self):
@@ -87,12 +97,14 @@ def _radix_order(codes, n_codes, order=None):
 
     An LSD radix sort in 16-bit digits: NumPy's stable argsort of 16-bit
     integers is a radix sort, O(n) per digit, so codes below 2**32 take two
-    passes whatever their order (interleaved events, shuffled rows).
+    passes whatever their order (interleaved events, shuffled rows).  Only
+    16-bit digits are gathered between passes.
     """
     shift = 0
     while True:
-        c = codes if order is None else codes[order]
-        digit = ((c >> shift) & 0xFFFF).astype(np.uint16)
+        digit = ((codes >> shift) & 0xFFFF).astype(np.uint16)
+        if order is not None:
+            digit = digit[order]
         step = np.argsort(digit, kind="stable")
         order = step if order is None else order[step]
         shift += 16
@@ -117,6 +129,11 @@ def _journey_codes(journey_id):
             return ids - lo, hi - lo + 1, None, lo
     codes, labels = pd.factorize(journey_id, sort=True, use_na_sentinel=False)
     return codes.astype(np.int64, copy=False), max(len(labels), 1), labels, 0
+
+
+def _sorted_codes(codes, n_codes):
+    """The codes in sorted order, written from their counts (no gather of the rows)."""
+    return np.repeat(np.arange(n_codes, dtype=np.int64), np.bincount(codes, minlength=n_codes))
 
 
 def _starts(key):
@@ -156,17 +173,17 @@ def journey_layout(journey_id, step):
     step = np.asarray(step)
     n = len(codes)
     if n == 0:
-        return Layout(codes, labels, None, np.zeros(0, dtype=np.intp), step, offset)
+        return Layout(codes, labels, None, np.zeros(0, dtype=np.intp), step, offset, codes)
     starts = _starts(codes)
     step_down = step[1:] <= step[:-1]
     step_down[starts[1:] - 1] = False
     if not (codes[starts[1:]] <= codes[starts[:-1]]).any() and not step_down.any():
-        return Layout(codes, labels, None, starts, step, offset)
+        return Layout(codes, labels, None, starts, step, offset, codes)
     if not (codes[starts[1:]] <= codes[starts[:-1]]).any():
         order = None  # journeys in order, steps not: only those journeys are sorted below
     else:
         order = _radix_order(codes, n_codes)
-    key = codes if order is None else codes[order]
+    key = codes if order is None else _sorted_codes(codes, n_codes)
     st = step if order is None else step[order]
     starts = _starts(key)
     down = st[1:] <= st[:-1]
@@ -186,10 +203,10 @@ def journey_layout(journey_id, step):
                 + np.arange(counts.sum())
             sub = order[pos]
             order[pos] = sub[np.lexsort((step[sub], codes[sub]))]
-        key = codes[order]
+        key = _sorted_codes(codes, n_codes)
         st = step[order]
         starts = _starts(key)
-    return Layout(key, labels, order, starts, st, offset)
+    return Layout(key, labels, order, starts, st, offset, codes)
 
 
 # --- the checks -----------------------------------------------------------------------------------
@@ -317,22 +334,22 @@ def _check_journey_level(df, layout, problems, quote=None):
     from .schema import JOURNEY_LEVEL, MAX_PROBLEMS, MESSAGES, _py, spreadsheet_row
 
     first = layout.first_rows()
-    counts = np.diff(np.append(layout.starts, layout.n_rows))
+    journey = layout.row_journey()  # compared in the caller's order: no gather of the rows
     for column in JOURNEY_LEVEL:
         if column not in df.columns:
             continue
         v = _codes_of(df[column])
-        fv = np.repeat(v[first], counts)
-        vs = layout.take(v)
+        if v.dtype.kind != "f" and len(v) and v.min() == v.max():
+            continue  # one scale (or flag) on every row: nothing can differ
+        fv = v[first][journey]
         if v.dtype.kind == "f":
-            differs = ~((vs == fv) | (np.isnan(vs) & np.isnan(fv)))
+            differs = ~((v == fv) | (np.isnan(v) & np.isnan(fv)))
         else:
-            differs = vs != fv
+            differs = v != fv
         if not differs.any():
             continue
-        sorted_pos = np.flatnonzero(differs)
-        rows = layout.rows(sorted_pos)
-        journeys = np.searchsorted(layout.starts, sorted_pos, side="right") - 1
+        rows = np.flatnonzero(differs)
+        journeys = journey[rows]
         listed = np.argsort(rows, kind="stable")[:MAX_PROBLEMS]
         col = (df if quote is None or column not in quote.columns else quote)[column]
         for i in listed:

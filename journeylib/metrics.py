@@ -281,8 +281,18 @@ def journey_summary(data, *, metrics=None):
     n_rows = len(key)
 
     def col(name):
+        """A column in journey order: numpy gathers of values or category codes, not iloc."""
         a = data[name]
-        return a if order is None else a.iloc[order]
+        if order is None:
+            return a
+        if isinstance(a.dtype, pd.CategoricalDtype):
+            codes = a.cat.codes.to_numpy()
+            if len(a.cat.categories) == 1 and codes.min() == 0:
+                return a  # one category on every row: the same in any order
+            return pd.Series(pd.Categorical.from_codes(codes[order], dtype=a.dtype))
+        if a.dtype.kind in "fiub":
+            return pd.Series(a.to_numpy()[order], name=name)
+        return a.iloc[order]
 
     g = _Groups(starts, n_rows)
     out = {"journey_id": layout.ids()}
