@@ -1,4 +1,4 @@
-"""Benchmark: journey_summary versus polars, DuckDB, pandas groupby().apply and a numpy floor.
+"""Benchmark: journey_summary versus polars and DuckDB on three row layouts, with a numpy floor.
 
 Usage::
 
@@ -6,23 +6,43 @@ Usage::
 
 Generates N seeded touchpoint rows (4-12 per journey, int journey ids,
 categorical touchpoint and channel, smiley5 scores with 1% missing, a stars10
-journey rating), in journey order as files usually are, and prints the median
-wall time of each contender, the peak memory, and one ``RESULT`` line.  polars
-and DuckDB compute the same core set (mean, min, max, last, peak_end,
-n_touchpoints, n_channels, rating, gap on valence); they are benchmark-only
-extras, not runtime dependencies.
+journey rating) and times every contender on three layouts of the same rows:
+
+``journey``
+    sorted by journey and step, as files written journey by journey are;
+``event``
+    interleaved by time, as exports of contact events come: every journey's
+    moments are spread over the file between other journeys' moments, in step
+    order within each journey;
+``shuffled``
+    in random order.
+
+Each contender computes the same core set (n_touchpoints, mean, min, max,
+last, peak_end, n_channels, rating, gap on valence) with the same definitions
+(``last`` is the scored moment with the highest step, whatever the row order;
+the peak is the most extreme moment, the later one on a tie) and its result is
+checked against journeylib's.  journeylib's time includes its contract check
+(typed input is never trusted).  polars and DuckDB are benchmark-only extras,
+not runtime dependencies.
+
+The ``RESULT`` line keeps the keys of earlier versions (``seconds`` and
+``vs_fastest_peer`` are the journey layout) and adds, per layout,
+``seconds_<layout>``, ``all_seconds_<layout>``, ``vs_fastest_peer_<layout>``
+and ``all_vs_core_<layout>``; ``peak_mb`` is the largest peak RSS of a fresh
+process that builds the data and runs journeylib on one layout.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -35,11 +55,12 @@ from journeylib.metrics import CORE_METRICS, journey_summary  # noqa: E402
 from journeylib.schema import _Problems  # noqa: E402
 
 TOUCHPOINTS = ["website", "app", "email", "phone", "chatbot", "store", "delivery", "invoice"]
-BEGINNER_ROWS = 20_000
 CHANNELS = ["web", "app", "email", "phone", "store"]
+LAYOUTS = ("journey", "event", "shuffled")
 
 
 def make_data(n_rows, seed=2024):
+    """Rows in journey order: (journey_id, step) sorted."""
     rng = np.random.default_rng(seed)
     counts = rng.integers(4, 13, size=n_rows // 4 + 1)
     cum = np.cumsum(counts)
@@ -56,7 +77,7 @@ def make_data(n_rows, seed=2024):
     score = rng.integers(-2, 3, n_rows, dtype=np.int8).astype(np.float64)
     score[rng.random(n_rows, dtype=np.float32) < 0.01] = np.nan
     rating = np.repeat(rng.integers(1, 11, n_j).astype(np.float64), counts)
-    df = pd.DataFrame({
+    return pd.DataFrame({
         "journey_id": jid,
         "step": step,
         "touchpoint": pd.Categorical.from_codes(tp, TOUCHPOINTS),
@@ -66,7 +87,29 @@ def make_data(n_rows, seed=2024):
         "rating": rating,
         "rating_scale": pd.Categorical.from_codes(np.zeros(n_rows, np.int8), ["stars10"]),
     })
-    return df
+
+
+def layout(df, name, seed=7):
+    """The same rows in another layout (a new frame with a fresh RangeIndex)."""
+    if name == "journey":
+        return df
+    rng = np.random.default_rng(seed)
+    n = len(df)
+    if name == "event":
+        # journeys start at random times over a year; each moment follows the previous one by
+        # an exponential wait (hours), so sorting all rows by time interleaves the journeys
+        # while keeping each journey's moments in step order
+        jid = df["journey_id"].to_numpy()
+        start = rng.random(int(jid.max()) + 1) * 365 * 24.0
+        wait = rng.exponential(6.0, n) + 1e-6
+        total = np.cumsum(wait)
+        first = np.flatnonzero(np.r_[True, jid[1:] != jid[:-1]])
+        counts = np.diff(np.r_[first, n])
+        t = start[jid] + total - np.repeat(total[first] - wait[first], counts)
+        order = np.argsort(t, kind="stable")
+    else:
+        order = rng.permutation(n)
+    return df.iloc[order].reset_index(drop=True)
 
 
 def timed(fn, repeat):
@@ -87,10 +130,11 @@ def peak_mb():
 def polars_core(pl, lf):
     v = pl.col("score") * 0.5
     r = (pl.col("rating") - 1.0) * (2.0 / 9.0) - 1.0
-    # the most extreme moment, the later one on a tie: max_by over |v| with step as tie-breaker
+    scored = v.is_not_null()
+    # last: the scored moment with the highest step; peak: largest |v|, the later step on a tie
+    last = v.filter(scored).sort_by(pl.col("step").filter(scored)).last()
     key = v.abs().fill_null(-1.0) * 1_000_000 + pl.col("step")
     peak = v.max_by(key)
-    last = v.drop_nulls().last()
     return (
         lf.group_by("journey_id")
         .agg(
@@ -109,7 +153,6 @@ def polars_core(pl, lf):
     )
 
 
-# count(DISTINCT channel) doubles DuckDB's time here; list_distinct is the faster spelling
 DUCK_SQL = """
 WITH t AS (SELECT journey_id, step, channel, score * 0.5 AS v,
                   (rating - 1.0) * (2.0 / 9.0) - 1.0 AS r FROM df),
@@ -123,6 +166,27 @@ SELECT journey_id, n_touchpoints, mean, min, max, last, (peak + last) / 2 AS pea
        n_channels, rating, rating - mean AS gap
 FROM a ORDER BY journey_id
 """
+CHECKED = ("mean", "min", "max", "last", "peak_end", "rating", "gap")
+
+
+def _same(got, ours, name):
+    for c in CHECKED:
+        np.testing.assert_allclose(got[c].to_numpy(dtype=float), ours[c].to_numpy(), equal_nan=True,
+                                   atol=1e-12, err_msg=f"{name}: {c}")
+    np.testing.assert_array_equal(got["n_channels"].to_numpy(), ours["n_channels"].to_numpy())
+
+
+def _memory_child(n, seed, name):
+    """Peak RSS (MB) of a fresh process: the data in this layout, then journey_summary (all)."""
+    code = (f"import sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); "
+            "import bench_metrics as b, resource; "
+            f"df = b.layout(b.make_data({n}, {seed}), {name!r}); "
+            "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
+            "b.journey_summary(df); "
+            "print(base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    data, peak = map(float, out.stdout.split())
+    return data, peak
 
 
 def main(argv=None):
@@ -130,106 +194,91 @@ def main(argv=None):
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--seed", type=int, default=2024)
+    ap.add_argument("--layouts", default=",".join(LAYOUTS), help="comma-separated subset")
+    ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args(argv)
     n, rep = args.rows, args.repeat
+    layouts = [x for x in args.layouts.split(",") if x]
 
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
           "(other work on the machine slows every contender)")
     t0 = time.perf_counter()
-    df = make_data(n, args.seed)
-    print(f"data: {n:,} rows, {df['journey_id'].iat[-1]:,} journeys, "
-          f"{df.memory_usage(deep=True).sum() / 1e6:.0f} MB, made in {time.perf_counter() - t0:.1f} s; "
-          f"peak RSS so far {peak_mb():.0f} MB")
+    base = make_data(n, args.seed)
+    print(f"data: {n:,} rows, {base['journey_id'].iat[-1]:,} journeys, "
+          f"{base.memory_usage(deep=True).sum() / 1e6:.0f} MB, made in {time.perf_counter() - t0:.1f} s")
+    floor, _ = timed(lambda: base["score"].to_numpy().sum(), rep)
+    print(f"numpy floor (one pass over score)        {floor:8.3f} s")
 
-    peak_data = peak_mb()
-    floor, _ = timed(lambda: df["score"].to_numpy().sum(), rep)
-    def check():  # what journey_summary spends on the contract (typed input is never trusted)
-        problems = _Problems()
-        verify(df, problems, layout=journey_layout(df["journey_id"], df["step"].to_numpy()))
-        assert problems.total == 0
-    check_t, _ = timed(check, rep)
-    core, ours = timed(lambda: journey_summary(df, metrics=list(CORE_METRICS)), rep)
-    allm, _ = timed(lambda: journey_summary(df), rep)
-    peak = peak_mb()
-    tracemalloc.start()
-    journey_summary(df)
-    own = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    print(f"numpy floor (one pass over score)      {floor:8.3f} s")
-    print(f"journey_summary core ({len(CORE_METRICS)} metrics)      {core:8.3f} s   (contract check "
-          f"included: {check_t:.3f} s of it)")
-    print(f"journey_summary all metrics            {allm:8.3f} s   ({allm / core:.2f}x core)")
-    print(f"peak RSS after journeylib runs         {peak:8.0f} MB   (of which the data and its "
-          f"generation {peak_data:.0f} MB; journey_summary itself allocates at most {own:.0f} MB)")
-
-    peers = {}
     try:
         import polars as pl
-
-        lf = pl.from_pandas(df).lazy()
-        t, res = timed(lambda: polars_core(pl, lf), max(3, rep // 2 + 1))
-        peers["polars"] = t
-        got = res.to_pandas()
-        for c in ("mean", "min", "max", "last", "peak_end", "rating", "gap"):
-            np.testing.assert_allclose(got[c].to_numpy(dtype=float), ours[c].to_numpy(), equal_nan=True, atol=1e-12)
-        np.testing.assert_array_equal(got["n_channels"].to_numpy(), ours["n_channels"].to_numpy())
-        print(f"polars {pl.__version__:<8} core set (same results)  {t:8.3f} s")
     except ImportError:
-        print("polars not installed: skipped")
+        pl = None
     try:
         import duckdb
-
-        con = duckdb.connect()
-        con.register("df", df)
-        t, res = timed(lambda: con.execute(DUCK_SQL).df(), max(3, rep // 2 + 1))
-        peers["duckdb"] = t
-        for c in ("mean", "min", "max", "last", "peak_end", "rating", "gap"):
-            np.testing.assert_allclose(res[c].to_numpy(dtype=float), ours[c].to_numpy(), equal_nan=True, atol=1e-12)
-        np.testing.assert_array_equal(res["n_channels"].to_numpy(), ours["n_channels"].to_numpy())
-        print(f"duckdb {duckdb.__version__:<8} core set (same results)  {t:8.3f} s")
-        con.close()
     except ImportError:
-        print("duckdb not installed: skipped")
+        duckdb = None
+    figures = {"rows": n, "floor_seconds": floor}
+    reference = None
+    for name in layouts:
+        df = layout(base, name)
+        print(f"\n-- {name} layout --")
 
-    if n <= 1_000_000:
-        # groupby().apply costs about 2-3 ms per journey: timed on the first
-        # BEGINNER_ROWS rows (whole journeys) and scaled linearly to N.
-        m = min(n, BEGINNER_ROWS)
-        part = df.iloc[:m]
-        part = part[part["journey_id"] < part["journey_id"].iat[-1]] if m < n else part
+        def check(df=df):
+            problems = _Problems()
+            verify(df, problems, layout=journey_layout(df["journey_id"], df["step"].to_numpy()))
+            assert problems.total == 0
+        check_t, _ = timed(check, max(1, rep // 2))
+        core, ours = timed(lambda df=df: journey_summary(df, metrics=list(CORE_METRICS)), rep)
+        allm, _ = timed(lambda df=df: journey_summary(df), max(1, rep // 2))
+        if reference is None:
+            reference = ours
+        pd.testing.assert_frame_equal(ours, reference)  # the layout changes nothing
+        print(f"journeylib core ({len(CORE_METRICS)} metrics)            {core:8.3f} s   (of which "
+              f"the contract check about {check_t:.3f} s)")
+        print(f"journeylib all metrics                   {allm:8.3f} s   ({allm / core:.2f}x core)")
+        peers = {}
+        if pl is not None:
+            lf = pl.from_pandas(df).lazy()
+            t, res = timed(lambda lf=lf: polars_core(pl, lf), max(3, rep // 2 + 1))
+            _same(res.to_pandas(), ours, "polars")
+            peers["polars"] = t
+            print(f"polars {pl.__version__:<8} core (same results)      {t:8.3f} s")
+            del lf, res
+        if duckdb is not None:
+            con = duckdb.connect()
+            con.register("df", df)
+            t, res = timed(lambda con=con: con.execute(DUCK_SQL).df(), max(3, rep // 2 + 1))
+            _same(res, ours, "duckdb")
+            peers["duckdb"] = t
+            print(f"duckdb {duckdb.__version__:<8} core (same results)      {t:8.3f} s")
+            con.close()
+        fastest = min(peers.values()) if peers else float("nan")
+        data_mb, peak = _memory_child(n, args.seed, name)
+        print(f"fastest peer {fastest:.3f} s: journeylib core at {core / fastest:.2f}x; "
+              f"peak RSS of a fresh process {peak:.0f} MB ({data_mb:.0f} MB once the data was built)")
+        figures.update({f"seconds_{name}": core, f"all_seconds_{name}": allm,
+                        f"check_seconds_{name}": check_t,
+                        f"vs_fastest_peer_{name}": core / fastest,
+                        f"all_vs_core_{name}": allm / core, f"peak_mb_{name}": peak,
+                        **{f"{p}_seconds_{name}": t for p, t in peers.items()}})
+        del df
+        gc.collect()
 
-        def beginner():
-            def per_journey(g):
-                v = g["score"] * 0.5
-                ok = v.dropna()
-                a = ok.abs()
-                peak = ok[a == a.max()].iloc[-1] if len(ok) else np.nan
-                last = ok.iloc[-1] if len(ok) else np.nan
-                r = (g["rating"].iloc[0] - 1) * 2 / 9 - 1
-                return pd.Series({"n_touchpoints": len(g), "mean": ok.mean(), "min": ok.min(),
-                                  "max": ok.max(), "last": last, "peak_end": (peak + last) / 2,
-                                  "n_channels": g["channel"].nunique(), "rating": r,
-                                  "gap": r - ok.mean()})
-            return part.groupby("journey_id", observed=True)[list(part.columns)].apply(per_journey)
-        t, res = timed(beginner, 1)
-        np.testing.assert_allclose(res["peak_end"].to_numpy(dtype=float),
-                                   ours["peak_end"].to_numpy()[: len(res)], equal_nan=True, atol=1e-12)
-        scaled = t * n / len(part)
-        print(f"pandas groupby().apply core set        {scaled:8.3f} s   ({scaled / core:.0f}x journeylib;"
-              f" {t:.2f} s on the first {len(part):,} rows, scaled to N)")
-
-    # unsorted input: the cost of the one lexsort
-    shuffled = df.sample(frac=1.0, random_state=1)
-    t_unsorted, res = timed(lambda: journey_summary(shuffled, metrics=list(CORE_METRICS)), 1)
-    pd.testing.assert_frame_equal(res, ours)
-    print(f"journey_summary core, shuffled rows    {t_unsorted:8.3f} s   (same result; sorting costs "
-          f"{t_unsorted - core:.2f} s)")
-
-    print(f"load average after: {os.getloadavg()[0]:.1f}")
-    fastest = min(peers.values()) if peers else float("nan")
-    print(f"RESULT rows={n} seconds={core:.4f} all_seconds={allm:.4f} floor_seconds={floor:.4f} "
-          f"ratio={core / floor:.1f} vs_fastest_peer={core / fastest:.3f} peak_mb={peak:.0f} "
-          f"check_seconds={check_t:.4f}")
+    print(f"\nload average after: {os.getloadavg()[0]:.1f}")
+    peak = max(v for k, v in figures.items() if k.startswith("peak_mb_"))
+    keys = {"rows": n, "seconds": figures.get("seconds_journey", float("nan")),
+            "all_seconds": figures.get("all_seconds_journey", float("nan")),
+            "floor_seconds": floor,
+            "ratio": figures.get("seconds_journey", float("nan")) / floor,
+            "vs_fastest_peer": figures.get("vs_fastest_peer_journey", float("nan")),
+            "peak_mb": peak, "check_seconds": figures.get("check_seconds_journey", float("nan"))}
+    for name in layouts:
+        for k in ("seconds", "all_seconds", "vs_fastest_peer", "all_vs_core"):
+            keys[f"{k}_{name}"] = figures[f"{k}_{name}"]
+    print("RESULT " + " ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}"
+                               for k, v in keys.items()))
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":
