@@ -22,7 +22,7 @@ from .journey_map import draw_journey_map
 __all__ = ["emotion_curve", "journey_card", "extra_moments"]
 
 def emotion_curve(data, *, journey=None, by="step", lanes=None, wrap=None, face_size=None,
-                  confidence=0.95, annotate=True, ax=None, **kwargs):
+                  confidence=0.95, annotate=True, text=False, ax=None, **kwargs):
     """Journey map: the feeling at each moment as a drawn face, against the journey rating.
 
     Parameters
@@ -48,6 +48,12 @@ def emotion_curve(data, *, journey=None, by="step", lanes=None, wrap=None, face_
         Level of the band around the mean curve and of the rating's interval.
     annotate : bool
         Label the touchpoint mean and the gap between the rating and it.
+    text : bool or {"nl", "en"}, default False
+        Overlay what the words say as a second line: the data's
+        ``text_valence`` column when it has one, else
+        :func:`journeylib.text_sentiment` of its ``text`` column (True reads
+        Dutch; pass ``"en"`` for English).  For many journeys, the mean per
+        step or touchpoint.
     ax : matplotlib.axes.Axes, optional
     **kwargs
         Passed to the line through the moments (``color``, ``linewidth``...).
@@ -85,6 +91,11 @@ def emotion_curve(data, *, journey=None, by="step", lanes=None, wrap=None, face_
     >>> from journeylib.plots.faces import find_faces
     >>> [f["sag"] < 0 for f in find_faces(ax)]  # smiles (mouth sags in the middle) where happy
     [True, True, False]
+    >>> words = df.assign(text=["Overzichtelijk.", "Duidelijke mail.", "Lang in de wacht."])
+    >>> ax = jl.emotion_curve(words, text=True, ax=plt.figure().gca())
+    >>> line = [a for a in ax.lines if a.get_gid() == "journeylib-text"][0]
+    >>> line.get_ydata().round(2).tolist()
+    [0.5, 0.45, -0.3]
     """
     _need(data, ["journey_id", "step", "touchpoint", "score", "score_scale", "rating",
                  "rating_scale"], "emotion_curve")
@@ -92,9 +103,12 @@ def emotion_curve(data, *, journey=None, by="step", lanes=None, wrap=None, face_
     data = ensure_valid(data)  # the contract first: never draw numbers from broken data
     if ax is None:
         ax = plt.gca()
+    if text is not False:
+        _choice("text", text, (False, True, "nl", "en"))
+        data = _with_text_valence(data, text)
     if journey is None and data["journey_id"].nunique() > 1:
         return _mean_curve(data, by=by, wrap=wrap, face_size=face_size, confidence=confidence,
-                           annotate=annotate, ax=ax, **kwargs)
+                           annotate=annotate, ax=ax, text=text is not False, **kwargs)
     sel = data if journey is None else _select_journey(data, journey)
     if isinstance(lanes, str):
         lanes = [lanes]
@@ -107,8 +121,20 @@ def emotion_curve(data, *, journey=None, by="step", lanes=None, wrap=None, face_
     extra = extra_moments(d)
     draw_journey_map(ax, v, d["touchpoint"].to_list(), mean=mean, rating=rating, extra=extra,
            lanes=[(name, d[name].to_list()) for name in lanes], wrap=wrap, face_size=face_size,
-           annotate=annotate, connect=_ordered(d), **kwargs)
+           annotate=annotate, connect=_ordered(d),
+           text_line=d["text_valence"].to_numpy(dtype="float64") if text is not False else None,
+           **kwargs)
     return ax
+
+
+def _with_text_valence(data, text):
+    """`data` with a ``text_valence`` column (its own, or scored from ``text``)."""
+    if "text_valence" in data.columns:
+        return data
+    _need(data, ["text"], "emotion_curve(text=...)")
+    from ..text import add_text_sentiment
+
+    return add_text_sentiment(data, lang="nl" if text is True else text)
 
 
 def _ordered(data):
@@ -116,7 +142,7 @@ def _ordered(data):
     return "ordered" not in data.columns or bool(data["ordered"].all())
 
 
-def _mean_curve(data, *, by, wrap, face_size, confidence, annotate, ax, **kwargs):
+def _mean_curve(data, *, by, wrap, face_size, confidence, annotate, ax, text=False, **kwargs):
     d = add_valence(data)
     g = d.groupby(by, sort=True, observed=True)
     stats = g["valence"].agg(["mean", "std", "count"])
@@ -133,7 +159,9 @@ def _mean_curve(data, *, by, wrap, face_size, confidence, annotate, ax, **kwargs
     draw_journey_map(ax, stats["mean"].to_numpy(dtype="float64"), labels, mean=mean, rating=r_mean,
            extra=np.zeros(len(stats), dtype=bool), lanes=[], wrap=wrap, face_size=face_size,
            annotate=annotate, band=(stats["mean"] - half, stats["mean"] + half),
-           rating_ci=(r_low, r_high), n_journeys=len(summ), connect=_ordered(data), **kwargs)
+           rating_ci=(r_low, r_high), n_journeys=len(summ), connect=_ordered(data),
+           text_line=g["text_valence"].mean().loc[stats.index].to_numpy() if text else None,
+           **kwargs)
     if by == "step":
         ax.set_xlabel("step")
     return ax

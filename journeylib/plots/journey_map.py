@@ -22,10 +22,16 @@ from .theme import GREY, INK
 __all__ = ["draw_journey_map"]
 
 _LEVELS = (-1.0, -0.5, 0.0, 0.5, 1.0)
+TEXT_COLOR = "#7b3294"  # the words' line: apart from the faces' red-to-blue
+
+
+def _text_handle():
+    return Line2D([], [], color=TEXT_COLOR, linewidth=1.4, marker="D", markersize=4.5)
 
 
 def draw_journey_map(ax, v, names, *, mean, rating, extra, lanes, wrap, face_size, annotate,
-                     band=None, rating_ci=None, n_journeys=None, connect=True, **kwargs):
+                     band=None, rating_ci=None, n_journeys=None, connect=True, text_line=None,
+                     **kwargs):
     """Draw a journey map on `ax`: faces at valences `v` over the moments `names`.
 
     The engine behind :func:`journeylib.emotion_curve`, which documents the
@@ -34,7 +40,8 @@ def draw_journey_map(ax, v, names, *, mean, rating, extra, lanes, wrap, face_siz
     (low, high) pair around the curve and `rating_ci` an interval for the
     rating.  ``connect=False`` (moments without an order, such as survey
     items) draws the faces without the line between them, and the band as
-    error bars.
+    error bars.  `text_line` (one valence per moment, NaN allowed) adds the
+    words' valence as a second line (gid ``journeylib-text``).
     """
     n = len(v)
     x = np.arange(n, dtype="float64")
@@ -57,6 +64,10 @@ def draw_journey_map(ax, v, names, *, mean, rating, extra, lanes, wrap, face_siz
     if not connect:  # no order among the moments: a line between them would invent one
         line_kw["linestyle"] = "none"
     ax.plot(x, v, gid="journeylib-curve", **line_kw)
+    if text_line is not None:  # the words, as a second line under the faces
+        ax.plot(x, np.asarray(text_line, dtype="float64"), color=TEXT_COLOR, linewidth=1.4,
+                linestyle="-" if connect else "none", marker="D", markersize=4.5, zorder=2.4,
+                gid="journeylib-text")
     if band is not None and not connect:
         lo, hi = np.asarray(band[0], dtype=float), np.asarray(band[1], dtype=float)
         ax.vlines(x, lo, hi, color="#9e9e9e", linewidth=2.5, zorder=1, gid="journeylib-band")
@@ -102,13 +113,22 @@ def draw_journey_map(ax, v, names, *, mean, rating, extra, lanes, wrap, face_siz
         ax.annotate(f"gap\n{_fmt(gap)}", xy=(xa, (rating + mean) / 2), xytext=(4, 0),
                     textcoords="offset points", ha="left", va="center", fontsize="small",
                     gid="journeylib-gap", annotation_clip=False)
-        ax.legend(handles=[Line2D([], [], linestyle=(0, (5, 3)), color=INK, linewidth=1.2)],
-                  labels=[f"touchpoint mean {_fmt(mean)}"], loc="lower left",
+        handles = [Line2D([], [], linestyle=(0, (5, 3)), color=INK, linewidth=1.2)]
+        labels = [f"touchpoint mean {_fmt(mean)}"]
+        if text_line is not None:
+            handles.append(_text_handle())
+            labels.append("words (text valence)")
+        ax.legend(handles=handles, labels=labels, loc="lower left", ncols=len(handles),
                   bbox_to_anchor=(0.0, 1.0), frameon=False, fontsize="small",
                   borderaxespad=0.1, handlelength=2.4)
         if n_journeys is not None:
             ax.text(1.0, 1.0, f"{n_journeys:,} journeys", transform=ax.transAxes,
                     ha="right", va="bottom", fontsize="small", color=INK)
+
+    elif text_line is not None:
+        ax.legend(handles=[_text_handle()], labels=["words (text valence)"], loc="lower left",
+                  bbox_to_anchor=(0.0, 1.0), frameon=False, fontsize="small",
+                  borderaxespad=0.1, handlelength=2.4)
 
     # lanes (swimlane ribbons) under the curve
     lane_h = lane_in * per_in
