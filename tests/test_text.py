@@ -271,6 +271,10 @@ def test_contrast_weighs_what_follows_maar():
     # nothing judges after 'maar': still a turn against what came before
     assert ts("Keurig geleverd, maar de doos lag in de regen.") < 0
     assert ts("Lovely driver, but the box was left in the rain.", lang="en") < 0
+    # the turn stays in its sentence: here 'maar' turns against nothing judged before it
+    assert ts("Een goede afloop. De stappen wisselden, maar de monteur kwam.") == ts("goede")
+    assert ts("Keurig geleverd. Maar de doos lag in de regen.") < 0  # 'Maar' opens a sentence
+    assert ts("Great start. But the box was left in the rain.", lang="en") < 0
 
 
 def test_concession_weighs_less():

@@ -19,14 +19,20 @@ The Dutch scorer, in brief (the datasheet in data/README.md has the details):
    intensifier between the negator and the word softens the negation
    ("niet erg behulpzaam" is milder than "niet behulpzaam").
 5. Contrast: every word after ``maar`` or ``echter`` weighs ``CONTRAST``
-   times as much as the words before it; words in a ``hoewel`` / ``ondanks``
+   times as much as the words before it (a ``maar`` right after a verb, as in
+   "maar een deel", means "only" and is no contrast).  When nothing judges
+   after it up to the end of its sentence, the turn itself counts: the
+   opposite of what came before it in the sentence (or of the previous
+   sentence, when ``Maar`` opens one).  Words in a ``hoewel`` / ``ondanks``
    clause weigh half.
 6. The valence of the words is the weighted mean of their polarities; with
    faces it is the mean of that and the faces' valence.  A text without any
    judging word or face is 0 (neutral); an empty text is NaN.
 
-English text goes to VADER (its compound score, -1..+1), after the faces are
-taken out and scored the same way.
+English text goes to VADER (its compound score, -1..+1) with journeylib's
+English service vocabulary added to its lexicon, after the faces are taken
+out and scored the same way; the same turn applies after the last "but" of
+a sentence when nothing judges after it.
 """
 
 from __future__ import annotations
@@ -77,6 +83,7 @@ PREFIXES = {"super": 1.7, "hyper": 1.5, "mega": 1.6, "ultra": 1.6, "over": 1.2}
 _TOKEN = re.compile(r"([^\W\d_]+(?:['\u2019-][^\W\d_]+)*)|([.!?;]+)|([,:()\"\u2013\u2014/]+)")
 _VOWELS = set("aeiouy")
 _BUT = re.compile(r"\bbut\b", re.IGNORECASE)
+_SENTENCES = re.compile(r"(?<=[.!?])\s+")
 _MODIFIER_CHARS = re.compile("[\U0001f3fb-\U0001f3ff\ufe0f]")
 _EMOJI_FACES = sorted((f for f in FACES if not f.isascii()), key=len, reverse=True)
 _ASCII_FACES = sorted((f for f in FACES if f.isascii()), key=len, reverse=True)
@@ -186,18 +193,32 @@ def _dutch_words(text: str, vocabulary: bool = True):
             units[k] = (t, None)
     # pass 2: negation, intensity, contrast weights
     values, weights = [], []
-    before = None  # (sum of weight * value, sum of weights) before the last contrast
+    sentence, previous = 0, 0  # where the current and the previous sentence start in `values`
+    pending = None  # a contrast word in this sentence: (what it turns against, len(values) then)
     contrast_w = 1.0
     concession = False
-    for k, (t, entry) in enumerate(units):
+    for k, (t, entry) in enumerate(units + [(".", None)]):  # a sentence end closes the text
         if t in CONTRASTS and _is_contrast(units, k):
-            before = (float(np.dot(weights, values)), float(np.sum(weights)))
+            # it turns against what came before it in its sentence, or against the previous
+            # sentence when it opens one ("... Maar ...")
+            opens = k == 0 or units[k - 1][0] == "."
+            start = previous if opens else sentence
+            pending = (start, len(values))
             contrast_w *= CONTRAST
             concession = False
             continue
         if t in CONCESSIVES:
             concession = True
             continue
+        if t == ".":
+            if pending is not None and len(values) == pending[1] > pending[0]:
+                # "Op tijd geleverd, maar de doos lag over het hek": nothing judges after the
+                # contrast word, which still says the rest goes against what came before it
+                w = np.asarray(weights[pending[0]:pending[1]])
+                values.append(-float(np.dot(w, values[pending[0]:pending[1]]) / w.sum()))
+                weights.append(CONTRAST * float(w.sum()))
+            pending = None
+            previous, sentence = sentence, len(values)
         if t in ".,":
             concession = False
             continue
@@ -208,12 +229,6 @@ def _dutch_words(text: str, vocabulary: bool = True):
             continue
         values.append(value)
         weights.append(contrast_w * (CONCESSION if concession else 1.0))
-    if before is not None and before[1] > 0 and np.sum(weights) == before[1]:
-        # "Op tijd geleverd, maar de doos lag over het hek": nothing judges after the contrast
-        # word, which still says the rest goes against what came before
-        mean_before = before[0] / before[1]
-        values.append(-mean_before)
-        weights.append(CONTRAST * before[1])
     if not values:
         return 0.0, 0
     mean = float(np.dot(weights, values) / np.sum(weights))
@@ -279,15 +294,30 @@ def _score_en(text: str, vocabulary: bool = True) -> float:
     plain, faces = _split_faces(text)
     analyser = vader(vocabulary)
     compound = float(analyser.polarity_scores(plain)["compound"]) if plain.strip() else 0.0
-    parts = _BUT.split(plain)
-    if len(parts) > 1 and compound != 0.0:
-        # the Dutch contrast rule: nothing judges after the last "but", which still says the
-        # rest goes against what came before
-        after = float(analyser.polarity_scores(parts[-1])["compound"])
-        before = float(analyser.polarity_scores(" but ".join(parts[:-1]))["compound"])
-        if after == 0.0 and before != 0.0:
-            compound = -before / (1.0 + CONTRAST)
+    if compound != 0.0 and _BUT.search(plain):
+        compound = _implied_turn(plain, compound, analyser)
     return _combine(compound, compound != 0.0, faces)
+
+
+def _implied_turn(plain, compound, analyser):
+    """The Dutch contrast rule for English: nothing judges after the last "but" of its sentence."""
+    def score(t):
+        return float(analyser.polarity_scores(t)["compound"]) if t.strip() else 0.0
+
+    sentences = _SENTENCES.split(plain.strip())
+    i = max(k for k, sent in enumerate(sentences) if _BUT.search(sent))
+    last = list(_BUT.finditer(sentences[i]))[-1]
+    head, tail = sentences[i][:last.start()], sentences[i][last.end():]
+    used = {i}
+    if not head.strip() and i > 0:  # "... But ..." turns against the previous sentence
+        head = sentences[i - 1]
+        used.add(i - 1)
+    before, after = score(head), score(tail)
+    if after != 0.0 or before == 0.0:
+        return compound
+    turn = -before / (1.0 + CONTRAST)
+    rest = score(" ".join(s for k, s in enumerate(sentences) if k not in used))
+    return turn if rest == 0.0 else (turn + rest) / 2.0
 
 
 def _combine(words: float, judged: bool, faces) -> float:
