@@ -11,7 +11,8 @@ Exit codes and errors
 ---------------------
 0 done; 1 the input is the problem (data that does not fit the contract, a file
 that does not exist, is a folder, cannot be read or is not the format its name
-says) or the report notebook failed; 2 a bad option or usage; 130 interrupted.
+says); 2 a bad option or usage; 3 the report's analysis stopped with an error
+(the page shows the failing cell); 130 interrupted.
 A mistake of the user gets a short message on stderr, never a Python traceback.
 Anything else is a fault of journeylib: one line on stderr names a log file in
 the system's temporary folder (``$TMPDIR``, e.g.
@@ -46,7 +47,8 @@ _UNREADABLE = {
     "pandas.errors.ParserError", "pandas.errors.EmptyDataError", "pyarrow.lib.ArrowException",
     "openpyxl.utils.exceptions.InvalidFileException", "xlrd.biffh.XLRDError",
 }
-EPILOG = ("Exit codes: 0 done, 1 bad input (data or file), 2 bad option. An internal error prints one "
+EPILOG = ("Exit codes: 0 done, 1 bad input (data or file), 2 bad option, 3 the analysis stopped with an "
+          "error (the report page shows where). An internal error prints one "
           "line naming a log file with the traceback, in the temporary folder ($TMPDIR, else /tmp).")
 _MAX_LINES = 40
 _MAX_LINE = 300

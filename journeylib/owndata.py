@@ -4,13 +4,16 @@ The command reads and validates the file first; a file that cannot be read or
 does not fit the tidy contract stops there, with the list of problems, exit
 code 1, and no notebook is run; an option that is wrong, or that the file does
 not match (a column ``--touchpoints`` names that the file lacks), gives exit
-code 2.  No user mistake shows a traceback; an internal error prints one line
+code 2; an analysis that stops with an error gives exit code 3 and a page that
+shows the failing cell and nothing computed after it.  No user mistake shows a traceback; an internal error prints one line
 naming the log file that holds it (see :mod:`journeylib.__main__`).  Values
 from the file reach the report's Markdown only through
 :func:`journeylib.report.escape_markdown`.  A file that fits is analysed by
 executing ``notebooks/07-your-data.ipynb`` with the options as its parameters
-(papermill's convention, through :func:`journeylib.report.build_report`); the
-result is ``build/report-<name>/index.html`` with the figures beside it.
+(by papermill, through :func:`journeylib.report.build_report`); the result is
+``build/report-<name>/index.html`` with the figures beside it: a page for a
+reader of results, opening with the headline (:mod:`journeylib.headline`),
+code hidden unless ``--with-code``.
 
 :func:`load_data` is what both the command and the notebook use to read data.
 """
@@ -34,11 +37,13 @@ from .scales import from_valence
 from .schema import JourneyDataError
 
 __all__ = ["add_arguments", "run", "main", "load_data", "is_survey_style",
-           "key_driver_table", "example_survey", "NOTEBOOK", "FORMATS"]
+           "key_driver_table", "example_survey", "NOTEBOOK", "FORMATS", "ANALYSIS_FAILED"]
 
 #: The notebook the command executes.
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "07-your-data.ipynb"
 FORMATS = ("tidy", "wide")
+#: Exit code of ``python -m journeylib report`` when the data was read but the analysis failed.
+ANALYSIS_FAILED = 3
 _SEED_CASES = "seed_cases"
 
 
@@ -164,18 +169,20 @@ def is_survey_style(data, *, min_share=0.8):
     """True when journeys rate the same touchpoints, as in a survey, so key drivers make sense.
 
     Needs at least 10 journeys, no touchpoint met twice within a journey, and
-    2 to 12 touchpoints scored in at least `min_share` of the journeys (the
-    others are left out of the key drivers, see :func:`key_driver_table`).
+    at least 2 touchpoints scored in at least `min_share` of the journeys (the
+    others are left out of the key drivers, see :func:`key_driver_table`); any
+    number of them (above 12, :func:`journeylib.key_drivers` uses Johnson's
+    relative weights). :func:`journeylib.headline.drivers_skipped_reason` says
+    why, when not.
 
     Examples
     --------
     >>> is_survey_style(load_data("seed_cases"))
     False
     """
-    if data["journey_id"].nunique() < 10 or data.duplicated(["journey_id", "touchpoint"]).any():
-        return False
-    core = int((_coverage(data) >= min_share).sum())
-    return 2 <= core <= 12
+    from .headline import drivers_skipped_reason
+
+    return drivers_skipped_reason(data, min_share=min_share) is None
 
 
 def key_driver_table(data, *, min_share=0.8, n_boot=1000, seed=None):
@@ -289,6 +296,8 @@ def add_arguments(parser):
     parser.add_argument("--out", default="build", help="folder for report-<name>/ (default build)")
     parser.add_argument("--timeout", type=seconds, default=300,
                         help="seconds allowed per notebook cell (default 300)")
+    parser.add_argument("--with-code", action="store_true",
+                        help="keep the code cells on the report page (default: results and text only)")
     return parser
 
 
@@ -328,9 +337,11 @@ def run(args) -> int:
     """Validate the data, then execute the report notebook on it; return the exit code.
 
     0: report written; 1: the file cannot be read or does not fit (problems
-    printed to stderr, no notebook run), or the notebook failed; 2: a bad option
-    (one the file does not match included, such as a column `--touchpoints`
-    names that the file lacks). ``python -m journeylib`` runs this through
+    printed to stderr, no notebook run); 2: a bad option (one the file does
+    not match included, such as a column `--touchpoints` names that the file
+    lacks); 3 (:data:`ANALYSIS_FAILED`): the data was read but the analysis
+    stopped with an error, and the report page shows the failing cell and no
+    result after it. ``python -m journeylib`` runs this through
     :func:`journeylib.__main__.run_command`: any other exception is an internal
     error, logged.
     """
@@ -394,15 +405,30 @@ def run(args) -> int:
     parameters = {"DATA": data, "FORMAT": args.format, "NAME": name,
                   **{k.upper(): v for k, v in options.items() if k != "format"}}
     start = time.time()
+    _clear_previous(out_dir)
     result = build_report([NOTEBOOK], out_dir, figures_dir=out_dir / "figures", parameters=parameters,
                           title=f"journeylib report: {Path(args.data).name}", timeout=args.timeout,
-                          quiet=True)
+                          with_code=bool(getattr(args, "with_code", False)), quiet=True)
     row = result.iloc[0]
     if row["status"] != "ok":
-        _say(f"{prog}: the analysis notebook {row['status']}: {row['error']}\nSee {row['html']}")
-        return 1
+        _say(f"{prog}: the analysis stopped: {row['error']}\nThe page shows the failing cell and "
+             f"nothing after it: {Path(row['html']).resolve()}")
+        return ANALYSIS_FAILED
     print(f"Report: {result.attrs['index'].resolve()} ({time.time() - start:.0f} s)")
     return 0
+
+
+def _clear_previous(out_dir):
+    """Remove what an earlier report of the same name left (pages, executed notebook, figures), so
+    that nothing in the folder comes from other data when this run fails."""
+    import shutil
+
+    if not out_dir.is_dir():
+        return
+    for sub in ("figures", "notebooks", "thumbs"):
+        shutil.rmtree(out_dir / sub, ignore_errors=True)
+    for page in out_dir.glob("*.html"):
+        page.unlink(missing_ok=True)
 
 
 def main(argv=None) -> int:

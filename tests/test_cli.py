@@ -360,3 +360,38 @@ def test_closed_pipe_is_quiet(capsys, monkeypatch):
     monkeypatch.setattr(sys, "stdout", io.StringIO())  # no file descriptor: this process's stays as it is
     assert cli.run_command(writes_to_a_closed_pipe, None, prog="journeylib diary") == 1
     assert capsys.readouterr().err == ""  # `... | head` closed it: nothing to report
+
+
+# --- the report's own outcomes (build_report replaced by a stub: no notebook runs) ----------------------
+
+def _stub_build(calls, status="ok", error=""):
+    import pandas as pd
+
+    def build(notebooks, out_dir, **kwargs):
+        calls.append(kwargs)
+        result = pd.DataFrame([{"notebook": "07-your-data.ipynb", "status": status, "seconds": 1.0,
+                                "title": "t", "question": "q", "figure": None,
+                                "html": Path(out_dir) / "07-your-data.html", "error": error}])
+        result.attrs["index"] = Path(out_dir) / "index.html"
+        return result
+
+    return build
+
+
+def test_report_hides_code_unless_asked(tmp_path, monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr(report, "build_report", _stub_build(calls))
+    assert cli.main(["report", str(SEED), "--out", str(tmp_path)]) == 0
+    assert cli.main(["report", str(SEED), "--out", str(tmp_path), "--with-code"]) == 0
+    assert [c["with_code"] for c in calls] == [False, True]
+    assert "--with-code" in owndata.add_arguments(__import__("argparse").ArgumentParser()).format_help()
+
+
+def test_failed_analysis_is_exit_3_naming_the_cell_and_the_page(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(report, "build_report", _stub_build([], "failed", "cell 13: ValueError: no variance"))
+    assert cli.main(["report", str(SEED), "--out", str(tmp_path)]) == 3 == owndata.ANALYSIS_FAILED
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.startswith("journeylib report: the analysis stopped: cell 13: ValueError: no variance\n")
+    assert "shows the failing cell" in err and str((tmp_path / "report-seed_cases" / "07-your-data.html").resolve()) in err
+    assert "3 the analysis stopped" in cli.EPILOG

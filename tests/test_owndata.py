@@ -187,7 +187,7 @@ def test_wide_option_error_is_a_message(wide_csv, tmp_path, capsys):
     assert not (tmp_path / "report-survey").exists()
 
 
-# --- end to end (each executes notebooks/07-your-data.ipynb, ~10 s) -------------------------------
+# --- end to end (each executes notebooks/07-your-data.ipynb, ~15 s) -------------------------------
 
 def _executed(out_dir):
     nb = nbformat.read(out_dir / "notebooks" / "07-your-data.ipynb", as_version=4)
@@ -196,17 +196,43 @@ def _executed(out_dir):
     return nb, errors, text
 
 
+def _page(out_dir):
+    return BeautifulSoup((out_dir / "07-your-data.html").read_text("utf-8"), "html.parser")
+
+
+def _headline(page):
+    """The text of the page's first rendered output: the headline block."""
+    first = page.select('.jp-OutputArea-output[data-mime-type="text/markdown"]')[0]
+    return " ".join(first.get_text().split())
+
+
+def _valence(x, lo, hi):
+    return (np.asarray(x, dtype=float) - (lo + hi) / 2) / ((hi - lo) / 2)
+
+
 @pytest.mark.slow
-def test_report_on_tidy_csv(tidy_csv, tmp_path):
-    assert cli([str(tidy_csv), "--out", str(tmp_path)]) == 0
+def test_report_on_tidy_csv_with_code(tidy_csv, tmp_path):
+    assert cli([str(tidy_csv), "--out", str(tmp_path), "--with-code"]) == 0
     out = tmp_path / "report-tidy-journeys"
     assert (out / "index.html").is_file() and (out / "07-your-data.html").is_file()
     assert sorted(p.name for p in (out / "figures").glob("07-*.png"))
     nb, errors, text = _executed(out)
     assert not errors
-    summary = jl.journey_summary(owndata.load_data(tidy_csv))
-    assert "40 journeys" in text
-    assert f"{summary['gap'].mean():+.2f}" in text  # the mean gap, computed here independently
+    assert nb.cells[2].metadata["tags"] == ["injected-parameters"]  # papermill's cell
+    page = _page(out)
+    assert "owndata.load_data(DATA" in page.get_text()  # --with-code keeps the inputs
+    assert page.select(".jp-CodeCell .jp-InputArea")
+    # the headline against numbers worked out here: likert5 and stars10 on valence, gap = rating - mean
+    raw = pd.read_csv(tidy_csv)
+    per = raw.assign(v=_valence(raw["score"], 1, 5)).groupby("journey_id").agg(
+        mean=("v", "mean"), rating=("rating", "first"))
+    gap = _valence(per["rating"], 1, 10) - per["mean"]
+    said = _headline(page)
+    assert said.startswith("In short")
+    assert f"40 journeys with {len(raw)} scored touchpoint moments (7 distinct touchpoints)." in said
+    side = "below" if gap.mean() < 0 else "above"
+    assert f"lies {abs(gap.mean()):.2f} {side} the mean of its touchpoints" in said
+    assert "No key drivers: Touchpoints repeat" not in said  # each touchpoint once per journey
 
 
 @pytest.mark.slow
@@ -217,23 +243,110 @@ def test_report_on_dutch_csv(dutch_csv, tmp_path):
     assert not errors and "40 journeys" in text
 
 
+@pytest.fixture(scope="module")
+def wide_report(tmp_path_factory):
+    base = tmp_path_factory.mktemp("wide")
+    path = base / "survey.csv"
+    survey = owndata.example_survey(60, seed=3)
+    survey.to_csv(path, index=False)
+    with pytest.MonkeyPatch.context() as mp:
+        err = []
+        mp.setattr(owndata, "_say", lambda message: err.append(message))
+        code = cli([str(path), "--format", "wide", "--touchpoints", ",".join(TOUCHPOINTS),
+                    "--rating", "overall", "--score-scale", "likert5", "--rating-scale", "stars10",
+                    "--missing", "0", "--recommend", "recommend", "--id", "respondent", "--out", str(base)])
+    return code, "\n".join(err), survey, base / "report-survey"
+
+
 @pytest.mark.slow
-def test_report_on_wide_csv(wide_csv, tmp_path, capsys):
-    path, survey = wide_csv
-    code = cli([str(path), "--format", "wide", "--touchpoints", ",".join(TOUCHPOINTS),
-                "--rating", "overall", "--score-scale", "likert5", "--rating-scale", "stars10",
-                "--missing", "0", "--recommend", "recommend", "--id", "respondent", "--out", str(tmp_path)])
+def test_report_on_wide_csv(wide_report):
+    code, err, survey, out = wide_report
     assert code == 0
     missing = {c: int((survey[c] == 0).sum()) for c in TOUCHPOINTS if (survey[c] == 0).any()}
     note = ", ".join(f"{c!r} {k}" for c, k in missing.items())
-    assert f"note: {sum(missing.values())} answers coded as missing (0) set to NaN: {note}." in capsys.readouterr().err
-    out = tmp_path / "report-survey"
+    assert f"note: {sum(missing.values())} answers coded as missing (0) set to NaN: {note}." in err
     nb, errors, text = _executed(out)
     assert not errors and "60 journeys" in text
-    nps = jl.nps(survey["recommend"])
-    assert f"{nps['nps'].item():+.0f}" in text  # NPS section ran, with the number computed here
+    said = _headline(_page(out))
+    rec = survey["recommend"].to_numpy()
+    nps = 100 * (np.mean(rec >= 9) - np.mean(rec <= 6))  # by hand
+    assert f"Net Promoter Score {nps:+.0f} (95% CI" in said
     names = {p.name for p in (out / "figures").glob("*.png")}
     assert any("driver" in n for n in names) and any("nps" in n for n in names)
+
+
+@pytest.mark.slow
+def test_report_page_is_for_a_reader_of_results(wide_report):
+    code, err, survey, out = wide_report
+    page = _page(out)
+    text = page.get_text()
+    assert not page.select(".jp-CodeCell .jp-InputArea") and "load_data" not in text and "In [" not in text
+    # the headline block is the first output, before the first section
+    assert text.index("In short") < text.index("The data")
+    said = _headline(page)
+    for opening in ("Data. 60 journeys", "Gap. On average the journey rating", "Best rule. The rule that",
+                    "Strongest driver. The touchpoint that", "Recommendation. Net Promoter Score",
+                    "Quality. "):
+        assert opening in said, opening
+    # warnings are notes: no stderr box, no temporary file of a cell, the data's note in words
+    nb, _, _ = _executed(out)
+    streams = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "stream"]
+    assert [o for o in streams if o["name"] == "stderr"] == []
+    assert "ipykernel_" not in text and "UserWarning" not in text
+    assert "answers coded as missing (0) set to NaN" in text
+    # a quality message is shown in full, as a sentence, not cut off in a table cell
+    quality = jl.check_consistency(owndata.load_data(
+        out.parent / "survey.csv", format="wide", touchpoints=TOUCHPOINTS, rating="overall",
+        score_scale="likert5", rating_scale="stars10", missing=[0], id="respondent"))
+    for message in quality["message"]:
+        assert " ".join(str(message).split()) in " ".join(text.split())
+
+
+STORED = ["Net Promoter Score -32", "240 journeys", "R0213", "0.774", "importance 0.36 (95% CI 0.29"]  # notebook 07 as shipped
+
+
+@pytest.mark.slow
+def test_failed_report_shows_the_failing_cell_and_no_number_from_other_data(tidy_csv, tmp_path, monkeypatch,
+                                                                            repo_root, capsys):
+    shipped = nbformat.read(repo_root / "notebooks" / "07-your-data.ipynb", as_version=4)
+    stored = "\n".join(o.get("data", {}).get(kind, "") for c in shipped.cells for o in c.get("outputs", [])
+                       for kind in ("text/markdown", "text/plain"))
+    assert all(jl.report.escape_markdown(n) in stored or n in stored for n in STORED), stored[:300]
+    # the copy keeps the stored outputs of the example survey; the gap figure's cell fails on any data
+    where = next(i for i, c in enumerate(shipped.cells) if "07-gap" in c.source)
+    shipped.cells[where].source = "raise RuntimeError('the gap figure failed')"
+    broken = tmp_path / "nb" / "07-your-data.ipynb"
+    broken.parent.mkdir()
+    nbformat.write(shipped, broken)
+    monkeypatch.setattr(owndata, "NOTEBOOK", broken)
+    code = cli([str(tidy_csv), "--out", str(tmp_path / "build")])
+    err = capsys.readouterr().err
+    assert code == owndata.ANALYSIS_FAILED == 3
+    assert f"the analysis stopped: cell {where + 1}: RuntimeError: the gap figure failed" in err
+    out = tmp_path / "build" / "report-tidy-journeys"
+    page = _page(out)
+    text = " ".join(page.get_text().split())
+    top = page.select('[data-mime-type="text/markdown"]')[0].get_text()  # the page opens with it
+    assert f"The analysis stopped with an error in cell {where + 1} (RuntimeError: the gap figure failed)" in top
+    assert "raise RuntimeError('the gap figure failed')" in text  # the failing cell's code, and only it
+    assert "load_data(DATA" not in text
+    assert page.find(id="papermill-error-cell") is not None
+    for number in STORED:
+        assert number not in text and number.replace("-", "\u2212") not in text, number
+    assert "40 journeys" in text  # computed before the failure, from the analyst's data
+    assert not list((out / "figures").glob("07-nps*")) and not list((out / "figures").glob("07-drivers*"))
+    index = (out / "index.html").read_text("utf-8")
+    assert f"failed: cell {where + 1}: RuntimeError" in index and "<img" not in index
+
+
+def test_a_new_run_clears_what_an_earlier_one_left(tmp_path):
+    out = tmp_path / "report-x"
+    (out / "figures").mkdir(parents=True)
+    (out / "figures" / "07-nps.png").write_bytes(b"old")
+    (out / "07-your-data.html").write_text("NPS -32")
+    (out / "keep.txt").write_text("the user's own file")
+    owndata._clear_previous(out)
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
 
 
 # --- a report from a file whose names carry markup: shown as text, never run -----------------------
@@ -314,18 +427,21 @@ def test_report_with_markup_in_names_escapes_every_sentence(payload_report):
     md = jl.report.escape_markdown
     sentences = _markdown_outputs(nb)
     # each Markdown sentence that names a value carries it escaped (worked out: escape_markdown's tests)
-    assert sentences[0].startswith(f"{md(FILE_NAME)}: **40 journeys**, 132 moments, 4 distinct touchpoints")
+    assert sentences[0].startswith("#### In short")
+    assert sentences[1].startswith(f"{md(FILE_NAME)}: **40 journeys**, 132 moments, 4 distinct touchpoints")
     assert md(FILE_NAME) == r"survey\` &lt;img src\=x onerror\=alert\(2\)&gt; \`\.csv"
     notes = next(s for s in sentences if "Left out" in s)
     assert f"{md(IMG)} \\(30\\%\\)" in notes
-    summary = sentences[-1]
-    assert f"- Strongest driver: {md(SCRIPT)} (importance " in summary
+    summary = sentences[0]
+    assert f"- **Strongest driver.** {md('The touchpoint that moves the journey rating most is ' + SCRIPT)}" in summary
     # escaping alone suffices: rendered without the page's second line of defence, no markup is live
     for sentence in sentences:
         soup = BeautifulSoup(markdown2html(sentence), "html.parser")
-        assert {t.name for t in soup.find_all(True)} <= {"p", "strong", "ul", "li"}, sentence
+        for anchor in soup.select("a.anchor-link"):  # a heading's own link
+            anchor.decompose()
+        assert {t.name for t in soup.find_all(True)} <= {"p", "strong", "ul", "li", "h4"}, sentence
     rendered = BeautifulSoup(markdown2html(summary), "html.parser").get_text()
-    assert f"Strongest driver: {SCRIPT} (importance" in rendered
+    assert f"Strongest driver. The touchpoint that moves the journey rating most is {SCRIPT}: importance" in rendered
 
 
 @pytest.mark.slow
@@ -347,7 +463,8 @@ def test_report_with_markup_in_names_runs_no_script(payload_report, repo_root, t
     for value in (SCRIPT, LINK, SVG, IMG, FILE_NAME):
         assert value in text, value  # shown, as text
     summary = [d for d in page.select('[data-mime-type="text/markdown"]') if "Strongest driver" in d.get_text()]
-    assert len(summary) == 1 and f"Strongest driver: {SCRIPT} (importance" in summary[0].get_text()
+    assert len(summary) == 1
+    assert f"The touchpoint that moves the journey rating most is {SCRIPT}: importance" in summary[0].get_text()
     # the index names the file in its title, as text
     index = BeautifulSoup((out / "index.html").read_text("utf-8"), "html.parser")
     assert index.find_all("script") == [] and _active(index) == []
