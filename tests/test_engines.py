@@ -184,14 +184,18 @@ def test_unknown_metric_and_missing_column():
 
 
 @pytest.mark.parametrize("change, pattern", [
-    ({"score_scale": "likert9"}, r"unknown scale likert9 in journey \d+"),
-    ({"score": 9.0, "score_scale": "smiley5"}, r"value 9.0 is not on scale smiley5 in journey \d+"),
+    ({"score_scale": "likert9"}, r"journey \d+, step \d+, column 'score_scale': value 'likert9': "
+                                 r"unknown scale \(did you mean 'likert7'\?\)"),
+    ({"score": 9.0, "score_scale": "smiley5"},
+     r"journey \d+, step \d+, column 'score': value 9.0: not a valid answer on scale 'smiley5'"),
 ])
 def test_bad_values_are_named(change, pattern):
     df = make_rows(50)
     df.loc[3, list(change)] = list(change.values())
-    with pytest.raises(JourneyDataError, match=pattern):
+    with pytest.raises(JourneyDataError, match=pattern) as info:
         engines.summarize(df)
+    assert info.value.problems[0]["journey"] == df.loc[3, "journey_id"]
+    assert info.value.problems[0]["step"] == df.loc[3, "step"]
 
 
 def test_rating_differing_within_journey():
@@ -238,6 +242,76 @@ def test_spark_bad_rating_and_path(spark, tmp_path):
     df.to_parquet(path)
     with pytest.raises(JourneyDataError, match=r"rating differs between rows of journey"):
         engines.summarize(path, engine="spark", metrics=["mean"])
+
+
+def bad_rows():
+    """One good journey and one defect per other journey; step, score and timestamp as text."""
+    rows = []
+    for j in range(1, 13):
+        for k in (1, 2):
+            rows.append({"journey_id": float(j), "step": str(k), "touchpoint": "web", "channel": None,
+                         "score": str(k + 2), "score_scale": "likert5", "rating": 3.0,
+                         "rating_scale": "likert5", "timestamp": f"2026-03-0{k} 10:00"})
+    df = pd.DataFrame(rows)
+    at = {j: int(np.flatnonzero(df["journey_id"] == j)[1]) for j in range(1, 13)}  # 2nd row
+    df.loc[at[2], "step"] = "1"                      # duplicate step
+    df.loc[at[3], "step"] = "-1"                     # negative step
+    df.loc[at[4], "step"] = "2.5"                    # fractional step
+    df.loc[at[5], "step"] = "stap 2"                 # text step
+    df.loc[at[6], "score"] = "zes"                   # not a number
+    df.loc[at[7], "score"] = "#N/A"                  # spreadsheet error
+    df.loc[at[8], "score"] = "9"                     # off its scale
+    df.loc[at[9], "rating"] = np.nan                 # rating missing on one row
+    df.loc[at[10], "rating_scale"] = "ces2010"       # same valence (0), another scale
+    df.loc[at[11], "timestamp"] = "not a date"
+    df.loc[at[12], "journey_id"] = np.nan            # missing journey id
+    expected = {("step", 2), ("step", 3), ("step", 4), ("step", 5), ("score", 6), ("score", 7),
+                ("score", 8), ("rating", 9), ("rating_scale", 10), ("timestamp", 11),
+                ("journey_id", None)}
+    return df, expected
+
+
+def test_duckdb_names_every_defect_in_one_file(tmp_path):
+    df, expected = bad_rows()
+    path = tmp_path / "bad.parquet"
+    df.to_parquet(path)
+    with pytest.raises(JourneyDataError) as info:
+        engines.summarize(path)
+    assert {(p["column"], p["journey"]) for p in info.value.problems} == expected
+    assert {p["file"] for p in info.value.problems} == {str(path)}
+    assert info.value.total == len(expected)
+
+
+@pytest.mark.spark
+def test_spark_names_every_defect_as_duckdb_does(spark, tmp_path):
+    df, expected = bad_rows()
+    path = tmp_path / "bad.parquet"
+    df.to_parquet(path)
+    with pytest.raises(JourneyDataError) as info:
+        engines.summarize(path, engine="spark")
+    with pytest.raises(JourneyDataError) as duck:
+        engines.summarize(path)
+    assert {(p["column"], p["journey"]) for p in info.value.problems} == expected
+    assert {p["file"] for p in info.value.problems} == {str(path)}
+    assert [p["message"] for p in info.value.problems] == [p["message"] for p in duck.value.problems]
+    # a Spark DataFrame: the same problems, no file to name
+    with pytest.raises(JourneyDataError) as frame:
+        engines.summarize(spark.read.parquet(str(path)))
+    assert {(p["column"], p["journey"]) for p in frame.value.problems} == expected
+
+
+@pytest.mark.spark
+def test_spark_equals_pandas_on_zoned_times_huge_steps_text_ids(spark, tmp_path):
+    df = make_rows(3000, seed=7)
+    df["journey_id"] = "j" + df["journey_id"].astype(str)
+    df["step"] = df["step"] + 1_700_000_000  # epoch seconds as steps
+    df["timestamp"] = df["timestamp"].dt.tz_localize("UTC").dt.tz_convert("Europe/Amsterdam")
+    df["score_scale"] = np.where(df["score_scale"] == "likert5", "ces2010", df["score_scale"])
+    df.to_parquet(tmp_path / "tricky.parquet")
+    got = engines.summarize(str(tmp_path / "tricky.parquet"), engine="spark")
+    ref = journey_summary(df)
+    assert got["journey_id"].tolist() == ref["journey_id"].tolist()
+    assert_same(got.assign(journey_id=0), ref.assign(journey_id=0))
 
 
 def test_journey_summary_dispatches_parquet_paths(tmp_path):

@@ -16,19 +16,36 @@ definitions below (:data:`METRIC_SQL`) and running it on either engine:
   SQL on the session the DataFrame belongs to; the work runs on the executors
   and only the per-journey result comes back to the driver.
 
+Both refuse what :func:`journeylib.validate` refuses, inside the engine and
+in the same pass: the query reads every cell as :mod:`journeylib.cells` does
+(``n/a`` and the other :data:`~journeylib.schema.NA_TOKENS` are missing,
+``#N/A`` and the other :data:`~journeylib.schema.ERROR_TOKENS` are errors,
+True/False count only on the binary scale, ``inf`` is off every scale) and
+checks the contract as it aggregates: duplicate (journey_id, step), missing
+journey ids, bad steps, unknown scales, values off their scale, and
+journey-level columns (rating, rating_scale, recommend, recommend_scale) that
+differ between the rows of a journey.  The first bad journey stops the query;
+a second query then lists the problems (up to 20, and how many in all) for a
+:class:`~journeylib.JourneyDataError` naming file, journey, step, column and
+value.  The same Parquet file given twice is refused before any query.  No
+row is pulled into Python.
+
 The text is Spark SQL: plain aggregates (``avg``, ``median``, ``stddev_samp``,
 ``regr_slope``, ``min_by``/``max_by`` with a struct key for the peak,
-``FILTER (WHERE ...)``), one window column (``lag``, for channel switches),
-``CASE`` expressions, and one journeylib function ``n_distinct(col)``.  The
-engine-specific parts are small and named: ``_DUCKDB_SHIMS``, four one-line
-DuckDB macros (``raise_error``, ``unix_micros``, ``named_struct``,
-``n_distinct``), and ``_spark_dialect``, which spells ``n_distinct`` for
-Spark.  Valence is computed inside the engine through a scale table (an
-inline ``VALUES`` list generated from :data:`journeylib.scales.SCALES`,
-joined on the scale name); no row is pulled into Python.
+``FILTER (WHERE ...)``), window columns over the journey's rows in step order
+(``lag``, ``first_value``), ``CASE`` expressions, ``TRY_CAST``, and one
+journeylib function ``n_distinct(col)``.  The engine-specific parts are small
+and named: ``_DUCKDB_SHIMS``, five one-line DuckDB macros (``raise_error``,
+``unix_micros``, ``named_struct``, ``n_distinct``, ``rlike``), and
+``_spark_dialect``, which spells ``n_distinct`` and ``TIMESTAMPTZ`` for Spark
+and escapes its string literals.  Valence is computed inside the engine
+through a scale table (an inline ``VALUES`` list generated from
+:data:`journeylib.scales.SCALES`, joined on the scale name).
 
 The package's modules show the jobs: :mod:`.sql` (the metric definitions and
-the summary query), :mod:`.sources` (Parquet paths, globs, folders),
+the summary query), :mod:`.checks` (the contract in SQL: reading cells,
+checking rows and journeys), :mod:`.problems` (listing and wording the
+problems), :mod:`.sources` (Parquet paths, globs, folders),
 :mod:`.duckdb_engine` and :mod:`.spark_engine` (the runners).
 """
 
@@ -71,7 +88,8 @@ def summarize(source, *, metrics=None, engine=None, memory_limit="2GB", threads=
         Spark DataFrame.
     metrics : list of str, optional
         Compute only these metrics (fewer metrics, less work); None for every
-        metric the columns allow (``n_channels`` needs ``channel``, etc.).
+        metric the columns allow (``n_channels`` needs ``channel``, etc.); an
+        empty list to check the data only (the result has the journey ids).
     engine : {"duckdb", "spark"}, optional
         Default: "spark" for a Spark DataFrame, else "duckdb".  With "spark"
         and a path, the active SparkSession reads the files.
@@ -101,9 +119,16 @@ def summarize(source, *, metrics=None, engine=None, memory_limit="2GB", threads=
     FileNotFoundError
         When a path does not exist or a glob matches nothing.
     JourneyDataError
-        When a file lacks a contract column (naming the file and the column),
-        a scale is unknown, a value is off its scale, or a journey's rating
-        differs between its rows (naming the journey).
+        When the data breaks the contract, as :func:`journeylib.validate`
+        would say, naming the file, journey, step, column and value of each
+        problem (up to 20, and how many in all): a file lacking a contract
+        column or given twice, a missing journey id, a step that is not a
+        whole number >= 0, a duplicate (journey_id, step), a cell that is not
+        a number (or a spreadsheet error, or True/False off the binary
+        scale), an unknown or missing scale, a value off its scale (``inf``
+        included), a timestamp that is not one (text must be ISO 8601), or a
+        rating, rating_scale, recommend or recommend_scale that differs
+        between the rows of a journey (missing on some of them included).
     ValueError
         For an unknown engine or metric.
 
@@ -117,6 +142,14 @@ def summarize(source, *, metrics=None, engine=None, memory_limit="2GB", threads=
        journey_id  mean  peak_end       gap
     0           1   0.0      -1.0 -0.555556
     1           2   0.5       0.5  0.277778
+
+    Bad data gets the same refusal as :func:`journeylib.validate` gives:
+
+    >>> summarize(df.assign(step=[1, 1, 1]), metrics=["mean"])
+    Traceback (most recent call last):
+    ...
+    journeylib.schema.JourneyDataError: 1 problem found:
+      - journey 1, step 1, column 'step': value 1: duplicate step 1 in journey 1 (2 rows); each (journey_id, step) must be unique
     """
     kind = _engine_for(source, engine)
     if kind == "duckdb":

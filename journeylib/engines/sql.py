@@ -1,10 +1,12 @@
 """The journey summary as one SQL text, for DuckDB and Spark alike.
 
 :data:`METRIC_SQL` holds the definition of every metric once, in SQL;
-:func:`summary_sql` assembles them into one query.  The text is Spark SQL with
-one journeylib function, ``n_distinct(col)``; the engine-specific parts are
-small and named: ``_DUCKDB_SHIMS`` (DuckDB macros giving DuckDB the Spark
-names) and ``_spark_dialect`` (which spells ``n_distinct`` for Spark).
+:func:`summary_sql` assembles them into one query, after the stages of
+:mod:`.checks` that read every cell as the pandas path does and check the
+contract in the same pass.  The text is Spark SQL with one journeylib
+function, ``n_distinct(col)``; the engine-specific parts are small and named:
+``_DUCKDB_SHIMS`` (DuckDB macros giving DuckDB the Spark names) and
+``_spark_dialect`` (what Spark spells differently).
 """
 
 from __future__ import annotations
@@ -12,11 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..scales import SCALES
-from ..schema import REQUIRED
+from . import checks
 
 __all__ = ["METRIC_SQL", "summary_sql"]
-
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,9 @@ class _Metric:
 # Window helpers, all over one window: the journey's rows in step order.
 _WINDOW = {
     "prev_channel": "lag(channel) OVER (PARTITION BY journey_id ORDER BY step)",
+    # the journey's first step: trend is fitted on steps counted from it, so that epoch
+    # seconds or microseconds as steps lose no precision (journey_summary centres them too)
+    "step0": "first_value(step) OVER (PARTITION BY journey_id ORDER BY step)",
 }
 
 _NVALID = "count(v)"
@@ -60,7 +63,8 @@ METRIC_SQL: dict[str, _Metric] = {
         "(a_peak + a_last) / 2.0E0",
         {"a_peak": _PEAK,
          "a_last": "max_by(v, step) FILTER (WHERE v IS NOT NULL)"}),
-    "trend": _Metric("a_trend", {"a_trend": "regr_slope(v, CAST(step AS DOUBLE))"}),
+    "trend": _Metric("a_trend", {"a_trend": "regr_slope(v, CAST(step - step0 AS DOUBLE))"},
+                     window=("step0",)),
     "volatility": _Metric("a_sd", {"a_sd": "stddev_samp(v)"}),
     "n_negative": _Metric("n_neg", {"n_neg": "count(*) FILTER (WHERE v < 0)"}),
     "share_negative": _Metric("CAST(n_neg AS DOUBLE) / NULLIF(n_valid, 0)",
@@ -78,14 +82,14 @@ METRIC_SQL: dict[str, _Metric] = {
     # microseconds here; summarize() turns them into a timedelta column as journey_summary has
     "duration": _Metric(
         "ts_max - ts_min",
-        {"ts_max": "max(unix_micros(timestamp))", "ts_min": "min(unix_micros(timestamp))"},
+        {"ts_max": "max(ts_us)", "ts_min": "min(ts_us)"},
         columns=("timestamp",)),
-    "rating": _Metric("a_rating", {"a_rating": "max(rv)"}),
-    "gap": _Metric("a_rating - a_mean", {"a_rating": "max(rv)", "a_mean": "avg(v)"}),
+    # j_rv: the rating's valence, taken once per journey (checks.journey_stage)
+    "rating": _Metric("j_rv"),
+    "gap": _Metric("j_rv - a_mean", {"a_mean": "avg(v)"}),
     "gap_peak_end": _Metric(
-        "a_rating - (a_peak + a_last) / 2.0E0",
-        {"a_rating": "max(rv)",
-         "a_peak": _PEAK,
+        "j_rv - (a_peak + a_last) / 2.0E0",
+        {"a_peak": _PEAK,
          "a_last": "max_by(v, step) FILTER (WHERE v IS NOT NULL)"}),
     "recommend": _Metric("a_rec", {"a_rec": "max(recommend)"}, columns=("recommend",)),
 }
@@ -98,7 +102,15 @@ _N_DISTINCT = re.compile(r"n_distinct\((\w+)\)")
 
 
 def _spark_dialect(sql: str) -> str:
-    return _N_DISTINCT.sub(r"CAST(size(collect_set(\1)) AS BIGINT)", sql)
+    """The shared text as Spark reads it.
+
+    Three differences: ``n_distinct`` (above); ``TIMESTAMPTZ`` is Spark's
+    ``TIMESTAMP_LTZ``; and Spark un-escapes backslashes in string literals
+    (DuckDB does not), so the regular expressions' backslashes are doubled.
+    The generated text has backslashes only inside literals.
+    """
+    sql = _N_DISTINCT.sub(r"CAST(size(collect_set(\1)) AS BIGINT)", sql)
+    return sql.replace("AS TIMESTAMPTZ)", "AS TIMESTAMP_LTZ)").replace("\\", "\\\\")
 
 
 #: DuckDB macros giving DuckDB the Spark names used in the shared SQL text.
@@ -108,37 +120,8 @@ _DUCKDB_SHIMS = (
     # Spark's named_struct; DuckDB orders unnamed structs field by field just the same
     "CREATE OR REPLACE TEMP MACRO named_struct(k1, a, k2, b) AS row(a, b)",
     "CREATE OR REPLACE TEMP MACRO n_distinct(x) AS count(DISTINCT x)",
+    "CREATE OR REPLACE TEMP MACRO rlike(s, pattern) AS regexp_matches(s, pattern)",
 )
-
-
-def _scales_sql() -> str:
-    """The scale table as an inline VALUES table, generated from :data:`journeylib.scales.SCALES`."""
-    rows = ", ".join(
-        f"('{sc.name}', {float(sc.low)!r}E0, {float(sc.high)!r}E0, {float(sc.high - sc.low)!r}E0, "
-        f"{str(sc.reversed).upper()}, {str(sc.integer).upper()})"
-        for sc in SCALES.values()
-    )
-    return f"(VALUES {rows}) AS jl_scales(name, lo, hi, span, rev, whole)"
-
-
-def _valence_sql(value: str, scale: str, t: str) -> str:
-    """Valence of column `value` through the scale row joined as `t`.
-
-    Mirrors :func:`journeylib.scales.valence` (``2 * (x - low) / (high - low) - 1``,
-    negated for reversed scales).  An unknown scale name or a value off its
-    scale stops the query with a message naming the column, value, journey and step.
-    """
-    x = f"CAST(r.{value} AS DOUBLE)"
-    where = "' in journey ' || CAST(r.journey_id AS STRING) || ', step ' || CAST(r.step AS STRING)"
-    v = f"2.0E0 * ({x} - {t}.lo) / {t}.span - 1.0E0"
-    unknown = (f"raise_error('journeylib: column {scale}: unknown scale ' || "
-               f"coalesce(CAST(r.{scale} AS STRING), 'NULL') || {where} || '; known scales: "
-               f"{', '.join(SCALES)}')")
-    off = (f"raise_error('journeylib: column {value}: value ' || CAST({x} AS STRING) || "
-           f"' is not on scale ' || {t}.name || {where})")
-    return (f"CASE WHEN {t}.name IS NULL THEN {unknown} WHEN {x} IS NULL THEN NULL "
-            f"WHEN {x} < {t}.lo OR {x} > {t}.hi OR ({t}.whole AND {x} <> floor({x})) THEN {off} "
-            f"WHEN {t}.rev THEN -({v}) ELSE {v} END")
 
 
 def _select_metrics(metrics, columns) -> list[str]:
@@ -160,24 +143,50 @@ def _select_metrics(metrics, columns) -> list[str]:
     return list(dict.fromkeys(metrics))
 
 
-def summary_sql(table: str, columns, *, metrics=None, order=True) -> str:
+def _kinds(columns) -> dict:
+    """Column kinds (:func:`.checks.duckdb_kinds`); from bare names, kinds that bind to any type."""
+    if isinstance(columns, dict):
+        return dict(columns)
+    kinds = {c: "other" for c in columns}
+    if "journey_id" in kinds:
+        kinds["journey_id"] = "any"
+    return kinds
+
+
+def summary_sql(table: str, columns, *, metrics=None, order=True, ts_mode=None,
+                check: bool = True) -> str:
     """The SQL text of the journey summary over `table`, for DuckDB and Spark alike.
+
+    The query reads every cell as :func:`journeylib.validate` does and checks
+    the contract in the same pass (:mod:`journeylib.engines.checks`): when a
+    journey breaks it, the query stops with an error holding
+    ``checks.SENTINEL``, and :func:`journeylib.engines.summarize` then lists
+    the problems.
 
     Parameters
     ----------
     table : str
         A table expression: a view name, or ``read_parquet([...])`` in DuckDB.
-    columns : iterable of str
-        Columns the table has (optional contract columns switch metrics on).
+    columns : dict or iterable of str
+        Columns the table has (optional contract columns switch metrics on):
+        a dict from name to kind (``"int"``, ``"float"``, ``"text"``... as
+        :func:`.checks.duckdb_kinds` gives them), or bare names, for which
+        SQL is generated that reads any type (as text: slower).
     metrics : list of str, optional
         Metric names (keys of :data:`METRIC_SQL`); None for every metric the
-        columns allow.
+        columns allow; an empty list for the journey ids alone (the checks only).
     order : bool, default True
         End with ``ORDER BY journey_id``.
+    ts_mode : {None, "mixed"}
+        "mixed" when a text timestamp column mixes times with and without a
+        time zone (the runners find out with one pre-pass).
+    check : bool, default True
+        False leaves the contract checks out (cells are still read the same
+        way); for measuring what the checks cost, never for results.
 
     The text is Spark SQL with one journeylib function, ``n_distinct(col)``:
     DuckDB runs it after the macros in ``_DUCKDB_SHIMS``; Spark after
-    ``_spark_dialect`` rewrites ``n_distinct``.
+    ``_spark_dialect``.
 
     Returns
     -------
@@ -196,34 +205,39 @@ def summary_sql(table: str, columns, *, metrics=None, order=True) -> str:
     >>> con.sql(sql).fetchall()
     [(1, 0.0, -1.0, 0.0)]
     """
-    columns = list(columns)
-    names = _select_metrics(metrics, columns)
+    kinds = _kinds(columns)
+    names = _select_metrics(metrics, list(kinds))
     aggs: dict[str, str] = {}
     window: list[str] = []
     for m in names:
         aggs.update(METRIC_SQL[m].agg)
         window += [w for w in METRIC_SQL[m].window if w not in window]
-    keep = [c for c in (*REQUIRED, "channel", "actor", "timestamp", "recommend") if c in columns]
-    rows = ", ".join(f"r.{c}" for c in keep)
-    valence = (f"{_valence_sql('score', 'score_scale', 'ss')} AS v, "
-               f"{_valence_sql('rating', 'rating_scale', 'rs')} AS rv")
-    scales = _scales_sql()
-    # a journey has one rating: stop on a journey whose rating differs between its rows
-    aggs["rv_lo"] = "min(rv)"
-    aggs["rv_hi"] = "max(rv)"
-    wins = "".join(f", {_WINDOW[w]} AS {w}" for w in window)
+    aggs.update(checks.journey_aggs(kinds))
+    wins = [f"{_WINDOW[w]} AS {w}" for w in window]
+    if check:
+        if window:  # a duplicate step is one equal to the step before, in the same window
+            wins.append("lag(step) OVER (PARTITION BY journey_id ORDER BY step) AS jl_prev_step")
+        aggs.update(checks.check_aggs(bool(window)))
+    else:
+        aggs.update({"jl_bad": "0", "jl_dup": "0"})
+    # the row stage keeps only what the aggregates read (a window materialises its input)
+    keep = ["journey_id", "step", "v"]
+    keep += [c for c in ("touchpoint", "channel", "actor") if c in kinds]
+    keep += checks.journey_level(kinds)
+    if "timestamp" in kinds:
+        keep.append("ts_us")
+    if check:
+        keep.append("jl_row_bad")
+    journey, bad = checks.journey_stage(kinds)
     agg_list = ",\n    ".join(f"{e} AS {a}" for a, e in aggs.items())
-    outs = ",\n  ".join(f"{METRIC_SQL[m].expr} AS {m}" for m in names)
-    conflict = ("raise_error('journeylib: column rating: the rating differs between rows of journey ' "
-                "|| CAST(journey_id AS STRING) || '; a journey has one rating')")
+    outs = ",\n  ".join(["journey_id"] + [f"{METRIC_SQL[m].expr} AS {m}" for m in names])
+    where = (f"\nWHERE CASE WHEN {bad} THEN raise_error('{checks.SENTINEL}') ELSE TRUE END"
+             if check else "")
     return (
-        f"WITH jl_scales AS (SELECT * FROM {scales}),\n"
-        f"src AS (SELECT {rows}, {valence} FROM {table} AS r\n"
-        f"  LEFT JOIN jl_scales AS ss ON CAST(r.score_scale AS STRING) = ss.name\n"
-        f"  LEFT JOIN jl_scales AS rs ON CAST(r.rating_scale AS STRING) = rs.name),\n"
-        f"rowstage AS (SELECT *{wins} FROM src),\n"
-        f"agg AS (SELECT journey_id,\n    {agg_list}\n  FROM rowstage GROUP BY journey_id)\n"
-        f"SELECT journey_id,\n  {outs}\n"
-        f"FROM agg WHERE CASE WHEN rv_lo <> rv_hi THEN {conflict} ELSE TRUE END"
+        f"WITH {checks.stages(table, kinds, ts_mode=ts_mode)},\n"
+        f"rowstage AS (SELECT {', '.join(keep + wins)}\n  FROM jl_src),\n"
+        f"agg AS (SELECT journey_id,\n    {agg_list}\n  FROM rowstage GROUP BY journey_id),\n"
+        f"jl_j AS ({journey})\n"
+        f"SELECT {outs}\nFROM jl_j{where}"
         + ("\nORDER BY journey_id" if order else "")
     )
