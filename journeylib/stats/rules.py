@@ -314,7 +314,10 @@ def compare_rules(data, *, rules=DEFAULT_RULES, method=None, cv=5, n_boot=1000, 
                     row.update(r2=np.nan, mae=np.nan, auc=row["score"])
                 # a constant rule carries no information: no correlation to speak of
                 row["r"] = np.nan if const else float(np.corrcoef(p, y)[0, 1])
-                row["rho"] = np.nan if const else float(st.spearmanr(p, y).statistic)
+                # ranks of predictions that tie in exact arithmetic must not depend on the last
+                # bits a BLAS kernel leaves (rho moved in the 7th digit between CPUs): round first
+                row["rho"] = np.nan if const else float(
+                    st.spearmanr(np.round(p, 10), y).statistic)
             row["aic"] = np.nan
     for row in table:
         row.update(method=method, n=n, outcome_type=kind, note="")
