@@ -11,12 +11,19 @@
    2 GB memory limit, each run in a fresh child process whose peak RSS
    (``ru_maxrss``: Python, DuckDB and its buffers) is reported:
    - every metric, written to a Parquet file (``out=``: out of core both ways);
-   - the core metrics, returned as a pandas DataFrame.
+   - the core metrics, returned as a pandas DataFrame;
+   - the contract checks alone (``metrics=[]``: every cell read and checked,
+     duplicate steps, journey-level columns, only the journey ids returned);
+   - every metric and the core metrics again with the checks left out of the
+     query (``summary_sql(check=False)``, for measuring only), so that
+     ``check_cost_*`` is what validation adds to each.
 3. The in-memory pandas path (``journeylib.journey_summary``, core metrics, on
    the frame read from the same files) when ``--rows`` <= ``--pandas-max-rows``.
 
 Prints median seconds of ``--repeats`` runs and the largest peak RSS, and a
-final ``RESULT`` line.  Deletes the data afterwards unless ``--keep``.
+final ``RESULT`` line.  ``--kinds`` picks runs (e.g. only the checked ones at
+100M rows).  Deletes the data afterwards unless ``--keep``.  Figures from a
+busy machine are noisy: compare runs made together.
 """
 
 from __future__ import annotations
@@ -100,19 +107,32 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+#: The timed runs, in the order they run.
+KINDS = ("duckdb_all_to_parquet", "duckdb_all_no_checks", "duckdb_core_to_pandas",
+         "duckdb_core_no_checks", "duckdb_checks_only", "pandas_core_in_memory")
+
+
 def child(args) -> None:
     """One timed run; prints a JSON line with seconds and peak RSS of this process."""
+    import functools
+
     import journeylib.engines as engines
 
+    if args.child.endswith("_no_checks"):  # the same query without the contract checks
+        from journeylib.engines import duckdb_engine, sql
+
+        duckdb_engine.summary_sql = functools.partial(sql.summary_sql, check=False)
     glob = str(Path(args.data) / "*.parquet")
     t = time.perf_counter()
-    if args.child == "duckdb_all_to_parquet":
+    if args.child in ("duckdb_all_to_parquet", "duckdb_all_no_checks"):
         out = Path(args.data).parent / "summary.parquet"
         engines.summarize(glob, memory_limit=args.memory_limit, out=out)
         n = None
         out.unlink()
-    elif args.child == "duckdb_core_to_pandas":
+    elif args.child in ("duckdb_core_to_pandas", "duckdb_core_no_checks"):
         n = len(engines.summarize(glob, metrics=CORE, memory_limit=args.memory_limit))
+    elif args.child == "duckdb_checks_only":
+        n = len(engines.summarize(glob, metrics=[], memory_limit=args.memory_limit))
     else:  # pandas in memory: read the files, then journey_summary
         import pandas as pd
 
@@ -150,6 +170,8 @@ def main(argv=None) -> int:
     p.add_argument("--data-dir", type=Path, default=ROOT / "benchmarks" / "_data" / "scale")
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--keep", action="store_true", help="keep the generated Parquet files")
+    p.add_argument("--kinds", default=",".join(KINDS),
+                   help=f"comma-separated runs to time, from {', '.join(KINDS)} (default: all)")
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--data", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -167,9 +189,13 @@ def main(argv=None) -> int:
     print(f"cores: {os.cpu_count()}, DuckDB memory_limit={args.memory_limit}, "
           f"{args.repeats} runs each, each run a fresh process")
     results = {}
-    kinds = ["duckdb_all_to_parquet", "duckdb_core_to_pandas"]
-    if args.rows <= args.pandas_max_rows:
-        kinds.append("pandas_core_in_memory")
+    kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        p.error(f"unknown --kinds {unknown}; choose from {', '.join(KINDS)}")
+    if args.rows > args.pandas_max_rows and "pandas_core_in_memory" in kinds:
+        kinds.remove("pandas_core_in_memory")
+        print(f"pandas_core_in_memory    skipped: {args.rows:,} rows > --pandas-max-rows")
     try:
         for kind in kinds:
             runs = timed(kind, args)
@@ -178,15 +204,31 @@ def main(argv=None) -> int:
             results[kind] = (sec, mb)
             print(f"{kind:24s} median {sec:8.2f} s  runs {[round(r['seconds'], 2) for r in runs]}"
                   f"  peak RSS {mb:7.0f} MB  ({args.rows / sec / 1e6:.1f} M rows/s)")
-        if args.rows > args.pandas_max_rows:
-            print(f"pandas_core_in_memory    skipped: {args.rows:,} rows > --pandas-max-rows")
     finally:
         if not args.keep:
             shutil.rmtree(args.data_dir, ignore_errors=True)
-    a, c = results["duckdb_all_to_parquet"], results["duckdb_core_to_pandas"]
-    pd_sec = results.get("pandas_core_in_memory", (float("nan"),))[0]
+    nan = (float("nan"), float("nan"))
+
+    def sec(kind):
+        return results.get(kind, nan)[0]
+
+    def cost(with_checks, without):
+        return 100 * (sec(with_checks) / sec(without) - 1)
+
+    a, c = results.get("duckdb_all_to_parquet", nan), results.get("duckdb_core_to_pandas", nan)
+    if "duckdb_all_no_checks" in results or "duckdb_core_no_checks" in results:
+        print(f"checks add {cost('duckdb_all_to_parquet', 'duckdb_all_no_checks'):+.0f}% to every "
+              f"metric, {cost('duckdb_core_to_pandas', 'duckdb_core_no_checks'):+.0f}% to the core "
+              f"metrics; the checks alone take {sec('duckdb_checks_only'):.2f} s")
     print(f"RESULT rows={args.rows} duckdb_all_seconds={a[0]:.2f} duckdb_all_peak_mb={a[1]:.0f} "
-          f"duckdb_core_seconds={c[0]:.2f} duckdb_core_peak_mb={c[1]:.0f} pandas_core_seconds={pd_sec:.2f}")
+          f"duckdb_core_seconds={c[0]:.2f} duckdb_core_peak_mb={c[1]:.0f} "
+          f"pandas_core_seconds={sec('pandas_core_in_memory'):.2f} "
+          f"duckdb_all_nocheck_seconds={sec('duckdb_all_no_checks'):.2f} "
+          f"duckdb_core_nocheck_seconds={sec('duckdb_core_no_checks'):.2f} "
+          f"duckdb_checks_only_seconds={sec('duckdb_checks_only'):.2f} "
+          f"duckdb_checks_only_peak_mb={results.get('duckdb_checks_only', nan)[1]:.0f} "
+          f"check_cost_all_pct={cost('duckdb_all_to_parquet', 'duckdb_all_no_checks'):.1f} "
+          f"check_cost_core_pct={cost('duckdb_core_to_pandas', 'duckdb_core_no_checks'):.1f}")
     return 0
 
 
