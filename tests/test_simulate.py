@@ -74,3 +74,99 @@ def test_bad_arguments():
         simulate_journeys(5, noise=-1)
     with pytest.raises(ValueError, match="Unknown scale"):
         simulate_journeys(5, rating_scale="stars11")
+
+
+# --- planted truth for the sequence tools (issue 16) ------------------------------------------------
+
+@pytest.mark.parametrize(("kwargs", "n_rows", "digest"), [
+    ({"n_journeys": 300, "seed": 9}, 1531, 1993523282953325881),
+    ({"n_journeys": 200, "rule": {"mean": 1, "last": 3}, "noise": 0.0, "effort_weight": 0.1,
+      "rating_scale": "valence", "seed": 2}, 1014, 1029115709578605178),
+    ({"n_journeys": 100, "touchpoints": ["a", "b", "c"], "repeat_rate": 0.5,
+      "score_scale": "likert5", "seed": 4}, 555, 285432360414468062),
+])
+def test_existing_calls_give_the_same_data(kwargs, n_rows, digest):
+    """Fingerprints taken before length=, moment_noise=, shapes=, path_effect= and recovery= existed."""
+    df = simulate_journeys(**kwargs)
+    assert len(df) == n_rows
+    assert int(pd.util.hash_pandas_object(df, index=False).sum() % 2**61) == digest
+    defaults = simulate_journeys(**kwargs, length=5.0, moment_noise=0.5, shapes=None,
+                                 path_effect=None, recovery=None)
+    pd.testing.assert_frame_equal(df, defaults)
+
+
+def test_length_and_moment_noise():
+    long = simulate_journeys(2000, length=8, seed=1)
+    sizes = long.groupby("journey_id").size()
+    assert abs(sizes.mean() - 8) < 0.2 and sizes.max() <= 15
+    calm = simulate_journeys(500, moment_noise=0.0, score_scale="valence", repeat_rate=0.0, seed=1)
+    assert (calm.groupby("journey_id")["score"].nunique() == 1).all()  # every moment at the mood
+    with pytest.raises(ValueError, match="`length`"):
+        simulate_journeys(5, length=1)
+    with pytest.raises(ValueError, match="`moment_noise`"):
+        simulate_journeys(5, moment_noise=-0.1)
+
+
+def test_planted_shapes():
+    df = simulate_journeys(3000, shapes={"late drop": 0.3, "early dip": 0.2}, moment_noise=0.0,
+                           repeat_rate=0.0, score_scale="valence", seed=3)
+    shape = df.groupby("journey_id")["shape"].first()
+    shares = shape.value_counts(normalize=True)
+    assert abs(shares["late drop"] - 0.3) < 0.03 and abs(shares["early dip"] - 0.2) < 0.03
+    assert abs(shares["steady"] - 0.5) < 0.03
+    assert df.groupby("journey_id").size().min() >= 3
+    last = df.groupby("journey_id")["score"].last()
+    first = df.groupby("journey_id")["score"].first()
+    from journeylib.simulate import SHAPE_LOW
+
+    np.testing.assert_allclose(last[shape == "late drop"], SHAPE_LOW)  # w(1) = 1: all the way down
+    np.testing.assert_allclose(first[shape == "early dip"], SHAPE_LOW)
+    assert (df.groupby("journey_id")["score"].nunique()[shape == "steady"] == 1).all()
+    assert "shape" not in simulate_journeys(5, seed=1).columns
+    with pytest.raises(ValueError, match="keys of `shapes`"):
+        simulate_journeys(5, shapes={"zigzag": 0.5})
+    with pytest.raises(ValueError, match="more than 1"):
+        simulate_journeys(5, shapes={"late drop": 0.7, "V recovery": 0.5})
+
+
+def test_planted_path_effect_is_exact_without_noise():
+    tps = ["a", "b", "c"]
+    plain = simulate_journeys(400, touchpoints=tps, rule="mean", noise=0.0, rating_scale="valence",
+                              seed=5)
+    planted = simulate_journeys(400, touchpoints=tps, rule="mean", noise=0.0,
+                                rating_scale="valence", path_effect={("a", "b"): -0.2, "c": 0.1},
+                                seed=5)
+    pd.testing.assert_frame_equal(plain.drop(columns=["rating", "recommend"]),
+                                  planted.drop(columns=["rating", "recommend"]))
+    tp = planted["touchpoint"].astype(str)
+    made_ab = (tp.groupby(planted["journey_id"]).shift() == "a") & (tp == "b")
+    ab = made_ab.groupby(planted["journey_id"]).any()
+    has_c = (tp == "c").groupby(planted["journey_id"]).any()
+    r0 = plain.groupby("journey_id")["rating"].first()
+    expected = np.clip(np.clip(r0, -1, 1) - 0.2 * ab + 0.1 * has_c, -1, 1)
+    inside = (r0 - 0.2 * ab + 0.1 * has_c).abs() < 1  # away from the clipping
+    np.testing.assert_allclose(planted.groupby("journey_id")["rating"].first()[inside],
+                               expected[inside], atol=1e-12)
+    with pytest.raises(ValueError, match="keys of `path_effect`"):
+        simulate_journeys(5, touchpoints=tps, path_effect={("a", "z"): 1})
+
+
+def test_planted_recovery_is_exact_without_noise():
+    import journeylib as jl
+
+    df = simulate_journeys(1000, rule="mean", noise=0.0, rating_scale="valence", seed=6,
+                           recovery={"recovered": 0.2, "unrecovered": -0.1, "compensation": 0.25})
+    last = df.groupby("journey_id").tail(1)
+    share = (last["touchpoint"] == "compensation").mean()
+    assert abs(share - 0.25) < 0.04
+    comp = df[df["touchpoint"] == "compensation"]
+    assert (comp["score"] == 1).all() and (comp["channel"] == "email").all()
+    prev = df.groupby("journey_id")["actor"].shift().loc[comp.index]
+    assert (comp["actor"] == prev).all()  # the actor of the moment before
+    g = jl.recovery_groups(df)
+    effect = g["group"].map({"no failure": 0.0, "recovered": 0.2, "unrecovered": -0.1})
+    expected = np.clip(g["mean"] + effect, -1, 1)
+    np.testing.assert_allclose(g["rating"], expected, atol=1e-12)
+    assert set(g["group"]) == {"no failure", "recovered", "unrecovered"}
+    with pytest.raises(ValueError, match="keys of `recovery`"):
+        simulate_journeys(5, recovery={"paradox": 0.2})
