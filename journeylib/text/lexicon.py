@@ -118,8 +118,8 @@ def service_vocabulary(lang="nl") -> pd.DataFrame:
     >>> vocab = service_vocabulary()
     >>> vocab.set_index("term").loc["teruggebeld", ["polarity", "negated"]].tolist()
     [0.5, -0.7]
-    >>> service_vocabulary("en").set_index("term").loc["refunded", "polarity"]
-    np.float64(0.4)
+    >>> float(service_vocabulary("en").set_index("term").loc["refunded", "polarity"])
+    0.4
     """
     if lang not in VOCABULARY_FILES:
         raise ValueError(f"The value for `lang` must be one of {tuple(VOCABULARY_FILES)!r}, "

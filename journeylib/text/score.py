@@ -161,7 +161,7 @@ def _lookup_word(word: str, vocabulary: bool = True):
 def _tokens(text: str):
     """Lower-cased tokens; '.' for a sentence end and ',' for a scope break."""
     out = []
-    for word, end, brk in _TOKEN.findall(text.lower().replace("\u2019", "'")):
+    for word, end, _brk in _TOKEN.findall(text.lower().replace("\u2019", "'")):
         out.append(word if word else ("." if end else ","))
     return out
 
@@ -188,8 +188,9 @@ def _dutch_words(text: str, vocabulary: bool = True):
             units.append((t, entry))
             i += 1
     # a sometimes-modifier followed by a judging word modifies it
-    for k, (t, entry) in enumerate(units):
-        if t in SOMETIMES_MODIFIERS and k + 1 < len(units) and units[k + 1][1] is not None:
+    for k, (t, _) in enumerate(units[:-1]):
+        following = units[k + 1][1]
+        if t in SOMETIMES_MODIFIERS and following is not None and following[0] != 0.0:
             units[k] = (t, None)
     # pass 2: negation, intensity, contrast weights
     values, weights = [], []
