@@ -39,9 +39,13 @@ _API: dict[str, str] = {
     "key_drivers": "drivers", "nps": "netpromoter", "nps_difference": "netpromoter", "recommend_share": "netpromoter",
     "check_consistency": "quality",
     "simulate_journeys": "simulate",
+    # sequences: paths, curve shapes, service recovery
+    "transitions": "paths", "path_variants": "paths", "curve_shapes": "shapes", "shape_test": "shapes",
+    "adjusted_rand": "shapes", "recovery_groups": "recovery", "recovery_test": "recovery",
     # figures and report
     "set_theme": "plots", "emotion_curve": "plots", "gap_scatter": "plots", "gap_hist": "plots",
     "rule_plot": "plots", "driver_plot": "plots", "nps_plot": "plots", "journey_card": "plots",
+    "flow_plot": "plots", "shape_plot": "plots",
     "save_figure": "report",
     # words (free text per touchpoint)
     "text_sentiment": "text", "text_class": "text", "add_text_sentiment": "text", "text_journeys": "text",

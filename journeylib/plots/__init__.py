@@ -30,8 +30,10 @@ Where each piece lives:
 from __future__ import annotations
 
 from .evidence import driver_plot, nps_plot, rule_plot
+from .flow import flow_plot
 from .gaps import gap_hist, gap_scatter
 from .journey import emotion_curve, journey_card
+from .shapes import shape_plot
 from .theme import set_theme
 
 __all__ = [
@@ -43,4 +45,6 @@ __all__ = [
     "driver_plot",
     "nps_plot",
     "journey_card",
+    "flow_plot",
+    "shape_plot",
 ]
