@@ -56,8 +56,9 @@ __all__ = ["__version__", *sorted(_API)]
 
 
 # submodules reachable as ``jl.<name>`` without an explicit import
-_SUBMODULES = ("cells", "checks", "datasets", "diary", "drivers", "engines", "io", "metrics", "netpromoter", "plots",
-               "quality", "report", "scales", "schema", "simulate", "stats", "widgets")
+_SUBMODULES = ("cells", "checks", "datasets", "diary", "drivers", "engines", "io", "metrics",
+               "netpromoter", "plots", "quality", "report", "scales", "schema", "simulate", "stats",
+               "text", "widgets")
 
 
 def __getattr__(name):
