@@ -583,3 +583,149 @@ def test_unordered_items_are_points_without_a_line():
     jl.emotion_curve(df.assign(ordered=True), journey=1, ax=ax)
     (curve,) = [ln for ln in ax.lines if ln.get_gid() == "journeylib-curve"]
     assert curve.get_linestyle() == "-"
+
+
+# --- charts on real data (issue 14, item 5): counts on shared points, texts that cover no data -------
+
+
+def _marker_boxes(ax, collection):
+    """Display-coordinate boxes (x0, y0, x1, y1) of a scatter's markers, from their areas in points**2."""
+    centres = ax.transData.transform(collection.get_offsets())
+    sizes = np.broadcast_to(collection.get_sizes(), (len(centres),))
+    r = np.sqrt(sizes) / 2 * ax.figure.dpi / 72
+    return np.column_stack([centres[:, 0] - r, centres[:, 1] - r, centres[:, 0] + r, centres[:, 1] + r])
+
+
+def _covered(box, boxes):
+    """Which of `boxes` the display box `box` overlaps."""
+    return (boxes[:, 0] < box.x1) & (box.x0 < boxes[:, 2]) & (boxes[:, 1] < box.y1) & (box.y0 < boxes[:, 3])
+
+
+def _text_boxes(ax, gids):
+    """Display boxes of the texts with these gids, their round box included where they have one."""
+    renderer = ax.figure.canvas.get_renderer()
+    out = {}
+    for t in ax.texts:
+        if t.get_gid() in gids:
+            patch = t.get_bbox_patch()
+            out[t.get_gid()] = patch.get_window_extent(renderer) if patch is not None else t.get_window_extent(renderer)
+    return out
+
+
+def _example_summary(repo_root):
+    survey = pd.read_csv(repo_root / "data" / "example_survey.csv")
+    with pytest.warns(UserWarning, match="coded as missing"):
+        data = jl.from_wide(survey, id="respondent", rating="overall", score_scale="likert5",
+                            rating_scale="stars10",
+                            touchpoints=["find", "order", "confirmation", "tracking", "phone", "delivery"],
+                            missing=[0], recommend="recommend")
+    return jl.journey_summary(data)
+
+
+def _skytrax_summary(data_mirror, monkeypatch):
+    import warnings
+
+    monkeypatch.setenv("JOURNEYLIB_DATA_MIRROR", str(data_mirror))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return jl.journey_summary(jl.fetch_skytrax("airline"))
+
+
+def test_gap_scatter_marker_sizes_count_the_journeys():
+    # 230 identical all-5 reviews (valence +1, +1), 20 at (0.5, 0.5), 7 single journeys elsewhere
+    x = np.r_[np.ones(230), np.full(20, 0.5), [-1, -0.5, 0, 0.25, -0.25, 0.75, -0.75]]
+    y = np.r_[np.ones(230), np.full(20, 0.5), [0.5, -1, 1, -0.5, 0, 0.25, -0.75]]
+    s = pd.DataFrame({"journey_id": np.arange(x.size), "mean": x, "rating": y})
+    fig, ax = plt.subplots()
+    jl.gap_scatter(s, ax=ax)
+    (points,) = [c for c in ax.collections if c.get_gid() == "journeylib-points"]
+    offsets = points.get_offsets()
+    counts = {(float(a), float(b)): int(((x == a) & (y == b)).sum()) for a, b in offsets}
+    assert len(offsets) == 9 and counts[(1.0, 1.0)] == 230 and counts[(0.5, 0.5)] == 20
+    sizes = points.get_sizes()
+    expected = np.array([counts[(float(a), float(b))] for a, b in offsets])
+    np.testing.assert_array_equal(points.journeylib_counts, expected)
+    np.testing.assert_allclose(sizes / points.journeylib_unit, expected)  # area proportional to journeys
+    key = ax.get_legend()
+    assert key.get_gid() == "journeylib-size-key" and key.get_title().get_text() == "journeys"
+    assert [t.get_text() for t in key.get_texts()] == ["1", "10", "100", "230"]
+    sizes_in_key = [h.get_markersize() ** 2 / points.journeylib_unit for h in key.legend_handles]
+    np.testing.assert_allclose(sizes_in_key, [1, 10, 100, 230])
+
+
+@pytest.mark.parametrize("which", ["example", "skytrax"])
+def test_gap_charts_texts_cover_no_data(which, repo_root, request, monkeypatch):
+    if which == "example":
+        s = _example_summary(repo_root)
+    else:
+        s = _skytrax_summary(request.getfixturevalue("data_mirror"), monkeypatch)
+    jl.set_theme()
+    fig, (ax, ax_hist) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")  # as notebook 07 draws them
+    jl.gap_scatter(s, ax=ax)
+    jl.gap_hist(s, ax=ax_hist)
+    fig.canvas.draw()
+    (points,) = [c for c in ax.collections if c.get_gid() == "journeylib-points"]
+    markers = _marker_boxes(ax, points)
+    texts = _text_boxes(ax, {"journeylib-stats", "journeylib-paypal-label", "journeylib-recovered-label",
+                             "journeylib-identity-label"})
+    assert {"journeylib-stats", "journeylib-paypal-label", "journeylib-recovered-label"} <= set(texts)
+    for gid, box in texts.items():
+        assert not _covered(box, markers).any(), (which, gid)
+    key = ax.get_legend()
+    assert key is not None and not _covered(key.get_window_extent(), markers).any()
+    for a, b in [(a, b) for a in texts for b in texts if a < b]:
+        assert not texts[a].overlaps(texts[b]), (a, b)
+    # the histogram's box covers no bar
+    bars = [p for p in ax_hist.patches if p.get_gid() is None and p.get_height() > 0]
+    bar_boxes = np.array([list(p.get_window_extent().extents) for p in bars])
+    (box,) = _text_boxes(ax_hist, {"journeylib-stats"}).values()
+    assert not _covered(box, bar_boxes).any()
+
+
+def test_gap_scatter_texts_leave_a_crowded_axes():
+    # journeys everywhere: no free corner, so the box and the labels go outside, on the right
+    g = np.linspace(-1, 1, 21)
+    xx, yy = np.meshgrid(g, g)
+    s = pd.DataFrame({"mean": xx.ravel(), "rating": yy.ravel()})
+    fig, ax = plt.subplots(figsize=(5, 5))
+    jl.gap_scatter(s, ax=ax)
+    fig.canvas.draw()
+    axes_box = ax.get_window_extent()
+    for gid, box in _text_boxes(ax, {"journeylib-stats", "journeylib-paypal-label",
+                                     "journeylib-recovered-label"}).items():
+        assert box.x0 > axes_box.x1, gid
+    assert not [t for t in ax.texts if t.get_gid() == "journeylib-identity-label"]
+
+
+def test_driver_plot_with_fourteen_items_hides_nothing():
+    rng = np.random.default_rng(4)
+    names = ["wifi", "departure time", "booking", "gate location", "food and drink", "online boarding",
+             "seat comfort", "entertainment", "on-board service", "leg room", "baggage handling",
+             "check-in service", "inflight service", "cleanliness"]
+    importance = np.r_[rng.uniform(0.02, 0.05, 11), [0.15, 0.13, 0.14]]
+    res = pd.DataFrame({"touchpoint": names, "importance": importance,
+                        "performance": rng.uniform(-0.01, 0.04, 14)})
+    res["ci_low"], res["ci_high"] = res["importance"] - 0.012, res["importance"] + 0.012
+    fig, ax = plt.subplots(layout="constrained")
+    jl.driver_plot(res, ax=ax)
+    fig.canvas.draw()
+    (points,) = ax.collections[-1:]
+    markers = _marker_boxes(ax, points)
+    (ci,) = [c for c in ax.collections if c.get_gid() == "journeylib-ci"]
+    segments = np.array([[*ax.transData.transform(seg[0]), *ax.transData.transform(seg[1])]
+                         for seg in ci.get_segments()])
+    lines = np.column_stack([segments[:, 0] - 1, np.minimum(segments[:, 1], segments[:, 3]),
+                             segments[:, 0] + 1, np.maximum(segments[:, 1], segments[:, 3])])
+    labels = [t for t in ax.texts if t.get_gid() == "journeylib-label"]
+    quadrants = [t for t in ax.texts if t.get_gid() == "journeylib-quadrant"]
+    assert [t.get_text() for t in labels] == names and len(quadrants) == 4
+    boxes = [t.get_window_extent() for t in labels + quadrants]
+    axes_box = ax.get_window_extent()
+    for t, box in zip(labels + quadrants, boxes, strict=True):
+        assert not _covered(box, markers).any(), t.get_text()
+        assert not _covered(box, lines).any(), t.get_text()
+        assert axes_box.x0 <= box.x0 and box.x1 <= axes_box.x1 and axes_box.y0 <= box.y0 and box.y1 <= axes_box.y1
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            assert not boxes[i].overlaps(boxes[j]), ((labels + quadrants)[i].get_text(),
+                                                     (labels + quadrants)[j].get_text())

@@ -110,7 +110,10 @@ def driver_plot(result, *, x="performance", y="importance", label="touchpoint", 
     importance (y) with the interval of the importance; dashed crosshairs at
     the means split the chart into four quadrants: *concentrate here* (important,
     performing poorly), *keep up the good work*, *low priority* and *possible
-    overkill*.  Labels are moved apart so they do not overlap.
+    overkill*.  Each label takes the nearest spot around its point that
+    covers no other point, interval or label (joined to its point by a thin
+    line when it had to move farther out), and the quadrant names take a free
+    spot in their quadrant, so that with 14 touchpoints nothing is hidden.
 
     Parameters
     ----------
@@ -157,82 +160,86 @@ def driver_plot(result, *, x="performance", y="importance", label="touchpoint", 
     yr = np.nanmax(hi) - np.nanmin(lo) or 1.0
     ax.set_xlim(np.nanmin(xs) - 0.15 * xr, np.nanmax(xs) + 0.35 * xr)
     ax.set_ylim(np.nanmin(lo) - 0.12 * yr, np.nanmax(hi) + 0.15 * yr)
-    quad = {"concentrate here": (0.01, 0.99, "left", "top"),
-            "keep up the good work": (0.99, 0.99, "right", "top"),
-            "low priority": (0.01, 0.01, "left", "bottom"),
-            "possible overkill": (0.99, 0.01, "right", "bottom")}
-    for text, (qx, qy, ha, va) in quad.items():
-        ax.text(qx, qy, text, transform=ax.transAxes, ha=ha, va=va, fontsize="small",
-                color="#6b6b6b", style="italic", gid="journeylib-quadrant")
-    texts = [ax.annotate(nm, xy=(xi, yi), xytext=(7, 0), textcoords="offset points",
-                         ha="left", va="center", fontsize="small", color=INK,
-                         gid="journeylib-label")
-             for nm, xi, yi in zip(names, xs, ys, strict=True)]
     ax.set_xlabel(f"{x} (mean valence)")
     ax.set_ylabel(y)
     ax.grid(False)
-    _repel_simple(ax, texts)
+    _label_drivers(ax, names, xs, ys, lo, hi, (mx, my), order=np.argsort(-np.nan_to_num(ys), kind="stable"))
     return ax
 
 
-def _repel_simple(ax, texts, max_iter=300):
-    """Shift overlapping labels apart vertically (in points), also off the data points.
+# label offsets in points, nearest first: right, left, above, below, then the diagonals, farther out
+_OFFSETS = [(dx * d, dy * d, ha, va) for d in (7, 14, 24, 36, 50, 66)
+            for dx, dy, ha, va in ((1, 0, "left", "center"), (-1, 0, "right", "center"),
+                                   (0, 1, "center", "bottom"), (0, -1, "center", "top"),
+                                   (0.8, 0.8, "left", "bottom"), (-0.8, 0.8, "right", "bottom"),
+                                   (0.8, -0.8, "left", "top"), (-0.8, -0.8, "right", "top"),
+                                   (0.45, 1, "left", "bottom"), (-0.45, 1, "right", "bottom"),
+                                   (0.45, -1, "left", "top"), (-0.45, -1, "right", "top"))]
 
-    Labels move, points stay; a thin leader line joins a label to its point when it
-    moved more than a few points.
+
+def _label_drivers(ax, names, xs, ys, lo, hi, cross, order):
+    """Quadrant names and point labels where they cover no point, no interval and no other label.
+
+    Quadrant names go in a free spot of their quadrant (more headroom is made when none is free);
+    each point's label takes the nearest free offset around its point, most important point first,
+    joined to it by a thin line when it sits farther away than the first ring. A label with no
+    free offset at all takes the one that collides least.
     """
-    if not texts:
-        return
-    fig = ax.figure
-    renderer = fig.canvas.get_renderer()
-    to_pt = 72.0 / fig.dpi
-    start = [t.xyann[1] for t in texts]
-    pts = ax.transData.transform(np.array([t.xy for t in texts], dtype=float))
-    r = 5.0 / to_pt  # marker radius (s=70 -> about 4.2 pt) plus a margin, in pixels
+    from ._placement import axes_box, fraction_box, hits, inside, overlaps, place_text, to_fraction
 
-    def overlap(a, b):
-        return a.x0 < b.x1 + 1 and b.x0 < a.x1 + 1 and a.y0 < b.y1 + 1 and b.y0 < a.y1 + 1
+    def obstacles():
+        box = axes_box(ax)
+        fx, fy = to_fraction(ax, xs, ys)
+        _, flo = to_fraction(ax, xs, lo)
+        _, fhi = to_fraction(ax, xs, hi)
+        r = 5.5 * ax.figure.dpi / 72  # marker s=70 (radius about 4.2 pt) and its edge, in pixels
+        return (np.r_[fx, fx], np.r_[fy, (flo + fhi) / 2],
+                np.r_[np.full(fx.size, r / box.width), np.full(fx.size, 1.5 / box.width)],
+                np.r_[np.full(fx.size, r / box.height), np.abs(fhi - flo) / 2])
 
-    def shift(idx, dy_px):
-        ox, oy = texts[idx].xyann
-        texts[idx].xyann = (ox, oy + dy_px * to_pt)
-
-    from matplotlib.transforms import Bbox
-
-    obstacles = [Bbox([[px - r, py - r], [px + r, py + r]]) for px, py in pts]
-    for _ in range(max_iter):
-        boxes = [t.get_window_extent(renderer) for t in texts]
-        moved = False
-        for i in range(len(texts)):
-            for j in range(i + 1, len(texts)):
-                a, b = boxes[i], boxes[j]
-                if not overlap(a, b):
-                    continue
-                dy = (min(a.y1, b.y1) - max(a.y0, b.y0)) / 2 + 1.5
-                up, down = (i, j) if (a.y0 + a.y1) >= (b.y0 + b.y1) else (j, i)
-                shift(up, dy)
-                shift(down, -dy)
-                boxes[up] = texts[up].get_window_extent(renderer)
-                boxes[down] = texts[down].get_window_extent(renderer)
-                moved = True
-            for k, obs in enumerate(obstacles):
-                if k == i or not overlap(boxes[i], obs):
-                    continue
-                a = boxes[i]
-                if (a.y0 + a.y1) / 2 >= (obs.y0 + obs.y1) / 2:
-                    shift(i, obs.y1 - a.y0 + 1.5)
-                else:
-                    shift(i, obs.y0 - a.y1 - 1.5)
-                boxes[i] = texts[i].get_window_extent(renderer)
-                moved = True
-        if not moved:
-            break
-    for t, y0 in zip(texts, start, strict=True):
-        if abs(t.xyann[1] - y0) > 6:
-            ax.annotate("", xy=t.xy, xytext=(t.xyann[0] - 1, t.xyann[1]),
-                        textcoords="offset points",
+    taken = []
+    quadrants = {"concentrate here": (0, 1), "keep up the good work": (1, 1), "low priority": (0, 0),
+                 "possible overkill": (1, 0)}
+    for text, (right, top) in quadrants.items():
+        t = ax.text(0, 0, text, transform=ax.transAxes, fontsize="small", color="#6b6b6b",
+                    style="italic", gid="journeylib-quadrant")
+        for _ in range(5):
+            cx, cy = (float(v) for v in to_fraction(ax, cross[0], cross[1]))
+            region = (cx if right else 0.0, cy if top else 0.0, 1.0 if right else cx, 1.0 if top else cy)
+            corner = (0.99 if right else 0.01, 0.99 if top else 0.01)
+            spots = [(corner[0], corner[1], "right" if right else "left", "top" if top else "bottom")]
+            spots += [(px, corner[1], spots[0][2], spots[0][3])
+                      for px in np.linspace(region[0] + 0.01, region[2] - 0.01, 12)]
+            if place_text(ax, t, spots, obstacles(), taken):
+                break
+            y0, y1 = ax.get_ylim()  # no free spot: more room above (or below) the points
+            ax.set_ylim((y0, y1 + 0.12 * (y1 - y0)) if top else (y0 - 0.12 * (y1 - y0), y1))
+    obs = obstacles()
+    texts = [ax.annotate(nm, xy=(xi, yi), xytext=(7, 0), textcoords="offset points", ha="left",
+                         va="center", fontsize="small", color=INK, gid="journeylib-label")
+             for nm, xi, yi in zip(names, xs, ys, strict=True)]  # in the order of the rows
+    for i in order:
+        t = texts[i]
+        best, fewest = None, None
+        for dx, dy, ha, va in _OFFSETS:
+            t.xyann = (dx, dy)
+            t.set_horizontalalignment(ha)
+            t.set_verticalalignment(va)
+            frac = fraction_box(ax, t, grow=1.05, margin_px=1.5)
+            clashes = int(hits(frac, obs)) + sum(overlaps(frac, b) for b in taken) + (not inside(frac, 0))
+            if fewest is None or clashes < fewest:
+                best, fewest = (dx, dy, ha, va, frac), clashes
+            if clashes == 0:
+                break
+        dx, dy, ha, va, frac = best
+        t.xyann = (dx, dy)
+        t.set_horizontalalignment(ha)
+        t.set_verticalalignment(va)
+        taken.append(frac)
+        if abs(dx) + abs(dy) > 8:
+            ax.annotate("", xy=(xs[i], ys[i]), xytext=(dx, dy), textcoords="offset points",
                         arrowprops={"arrowstyle": "-", "color": GREY, "linewidth": 0.6,
-                                    "shrinkA": 0, "shrinkB": 4})
+                                    "shrinkA": 1, "shrinkB": 4}, gid="journeylib-leader")
 
 
 def nps_plot(result, *, label=None, ax=None, **kwargs):

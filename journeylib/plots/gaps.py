@@ -62,6 +62,14 @@ def gap_scatter(summary, *, x="mean", y="rating", hexbin_above=5000, gridsize=41
     recovered journeys (touchpoints poor, journey good).  The box gives
     Pearson's r, the mean gap (y - x) with its t-based interval, and n.
 
+    When journeys share a point (answers on a few levels: 230 reviews giving
+    every aspect and the flight 5 of 5), each point is one marker whose area
+    is proportional to the number of journeys on it, with a key of sizes; the
+    collection's ``journeylib_counts`` holds the numbers.  The statistics box,
+    the quadrant labels, the diagonal's name and the key go where they cover
+    no data: a free corner of their quadrant, else outside the axes on the
+    right (the diagonal's name is left out when it finds no room).
+
     Examples
     --------
     >>> import pandas as pd, journeylib as jl
@@ -79,24 +87,35 @@ def gap_scatter(summary, *, x="mean", y="rating", hexbin_above=5000, gridsize=41
                            edgecolor="none", zorder=0, gid="journeylib-paypal"))
     ax.add_patch(Rectangle((lim[0], 0), -lim[0], lim[1], facecolor=POS, alpha=0.13,
                            edgecolor="none", zorder=0, gid="journeylib-recovered"))
-    ax.text(1.0, -1.0, "touchpoints fine,\njourney poor", ha="right", va="bottom",
-            fontsize="small", color="#8b1a1a", fontweight="bold", zorder=5)
-    ax.text(-1.0, 1.0, "touchpoints poor,\njourney good", ha="left", va="top",
-            fontsize="small", color="#1f3f73", fontweight="bold", zorder=5)
+    ax.set_xlim(lim)
+    ax.set_ylim(lim)
+    ax.set_aspect("equal", adjustable="box")
     n = xs.size
+    counts = None
     if n > hexbin_above:
         _density(ax, xs, ys, lim=lim, gridsize=gridsize, colorbar=colorbar, **kwargs)
+        cell = (lim[1] - lim[0]) / gridsize
+        px, py = np.unique(np.round(np.column_stack([xs, ys]) / cell) * cell, axis=0).T
+        half = np.full(px.size, 0.5 * cell / (lim[1] - lim[0]))
+        fx, fy = (px - lim[0]) / (lim[1] - lim[0]), (py - lim[0]) / (lim[1] - lim[0])
+        obstacles = (fx, fy, half, half)
     else:
-        alpha = float(np.clip(12 / np.sqrt(max(n, 1)), 0.15, 0.85))
-        kw = {"s": 36 if n < 200 else 14, "color": "#303030", "alpha": alpha,
-              "edgecolor": "white", "linewidth": 0.4, "zorder": 3} | kwargs
-        ax.scatter(xs, ys, **kw)
+        pts, counts = np.unique(np.column_stack([xs, ys]), axis=0, return_counts=True)
+        base = 36 if n < 200 else 14
+        if counts.max() > 1:  # journeys on the same point: one marker, its area proportional to them
+            unit = float(np.clip(_MAX_AREA / counts.max(), _MIN_UNIT, base))
+            alpha = 0.55
+            px, py, sizes = pts[:, 0], pts[:, 1], unit * counts
+        else:
+            unit, alpha = base, float(np.clip(12 / np.sqrt(max(n, 1)), 0.15, 0.85))
+            px, py, sizes = xs, ys, np.full(n, float(base))
+        kw = {"s": sizes, "color": "#303030", "alpha": alpha, "edgecolor": "white",
+              "linewidth": 0.4, "zorder": 3, "gid": "journeylib-points"} | kwargs
+        points = ax.scatter(px, py, **kw)
+        points.journeylib_counts = counts if counts.max() > 1 else np.ones(n, dtype=int)
+        points.journeylib_unit = unit
+        obstacles = _point_obstacles(ax, px, py, np.asarray(points.get_sizes()) * np.ones(len(px)))
     ax.plot(lim, lim, linestyle=":", color=INK, linewidth=1.1, zorder=4, gid="journeylib-identity")
-    ax.annotate("rating = " + x.replace("_", "-"), xy=(0.95, 0.95), xytext=(-3, 3),
-                textcoords="offset points", rotation=45, rotation_mode="anchor", ha="right",
-                va="bottom", fontsize="x-small", color=INK, zorder=5,
-                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
-                      "alpha": 0.8})
     ax.axhline(0, color="#b0b0b0", linewidth=0.7, zorder=1)
     ax.axvline(0, color="#b0b0b0", linewidth=0.7, zorder=1)
     gap, lo, hi = _mean_ci(ys - xs, confidence)
@@ -106,20 +125,117 @@ def gap_scatter(summary, *, x="mean", y="rating", hexbin_above=5000, gridsize=41
              f"mean gap {_fmt(gap)}",
              f"{pct} CI [{_fmt(lo)}, {_fmt(hi)}]" if np.isfinite(lo) else f"{pct} CI n/a",
              f"n = {n:,} journeys"]
-    ax.text(-1.0, -1.0, "\n".join(lines), ha="left", va="bottom", fontsize="small", color=INK,
-            zorder=5, gid="journeylib-stats",
-            bbox={"boxstyle": "round,pad=0.35", "facecolor": "white", "edgecolor": "#cccccc",
-                  "alpha": 0.88})
-    ax.set_xlim(lim)
-    ax.set_ylim(lim)
-    ax.set_aspect("equal", adjustable="box")
     ticks = [-1, -0.5, 0, 0.5, 1]
     ax.set_xticks(ticks)
     ax.set_yticks(ticks)
     ax.grid(False)
     ax.set_xlabel(f"touchpoints: {x.replace('_', '-')} (valence)")
     ax.set_ylabel(f"journey {y.replace('_', '-')} (valence)")
+    _label_scatter(ax, "\n".join(lines), x, obstacles,
+                   key=(counts, unit) if counts is not None and counts.max() > 1 else None)
     return ax
+
+
+_MAX_AREA = 400.0  # points**2 of the largest marker when journeys share points
+_MIN_UNIT = 2.5  # points**2 per journey at least, so that a single journey stays visible
+_QUADRANTS = {  # text, colour, the quadrant (axes fractions x0, y0, x1, y1) its spots lie in
+    "journeylib-paypal-label": ("touchpoints fine,\njourney poor", "#8b1a1a", (0.5, 0.0, 1.0, 0.5)),
+    "journeylib-recovered-label": ("touchpoints poor,\njourney good", "#1f3f73", (0.0, 0.5, 0.5, 1.0)),
+}
+
+
+def _spots(x0, y0, x1, y1, corner, step=0.06):
+    """Candidate anchors in a region (axes fractions), nearest `corner` (x, y) first; each anchored on
+    the side facing that corner, so the box reaches into the region."""
+    pad = 0.02
+    xs = np.arange(x0 + pad, x1 - pad + 1e-9, step)
+    ys = np.arange(y0 + pad, y1 - pad + 1e-9, step)
+    cx, cy = corner
+    grid = sorted(((abs(x - cx) + abs(y - cy), x, y) for x in xs for y in ys))
+    ha = "right" if cx > (x0 + x1) / 2 else "left"
+    va = "top" if cy > (y0 + y1) / 2 else "bottom"
+    return [(cx, cy, ha, va)] + [(x, y, ha, va) for _, x, y in grid]
+
+
+def _point_obstacles(ax, px, py, sizes):
+    """Markers as obstacles: centres in axes fractions and radii (from their area in points**2)."""
+    from ._placement import axes_box, to_fraction
+
+    box = axes_box(ax)
+    radius_px = np.sqrt(np.asarray(sizes, float)) / 2 * ax.figure.dpi / 72 + 1.0
+    fx, fy = to_fraction(ax, px, py)
+    return fx, fy, radius_px / box.width, radius_px / box.height
+
+
+def _label_scatter(ax, stats, x, obstacles, key=None):
+    """Statistics box, quadrant labels, the identity line's name and the size key, each where it covers
+    no data (inside the axes if there is room, else outside on the right)."""
+    from ._placement import place_text
+
+    taken = []
+    for gid, (text, color, (x0, y0, x1, y1)) in _QUADRANTS.items():
+        t = ax.text(0, 0, text, transform=ax.transAxes, fontsize="small", color=color,
+                    fontweight="bold", zorder=5, gid=gid)
+        corner = (x1 - 0.02, y0 + 0.02) if "paypal" in gid else (x0 + 0.02, y1 - 0.02)
+        if not place_text(ax, t, _spots(x0, y0, x1, y1, corner), obstacles, taken):
+            t.set_position((1.04, 0.0 if "paypal" in gid else 0.16))
+            t.set_horizontalalignment("left")
+            t.set_verticalalignment("bottom")
+    box = ax.text(0, 0, stats, fontsize="small", color=INK, zorder=5, gid="journeylib-stats",
+                  transform=ax.transAxes,
+                  bbox={"boxstyle": "round,pad=0.35", "facecolor": "white", "edgecolor": "#cccccc",
+                        "alpha": 0.88})
+    spots = [q for corner in ((0.02, 0.02), (0.02, 0.98), (0.98, 0.02), (0.98, 0.98))
+             for q in _spots(0, 0, 1, 1, corner, step=0.5)]  # the four corners
+    spots += _spots(0, 0, 1, 1, (0.02, 0.02), step=0.06)[1:]
+    if not place_text(ax, box, spots, obstacles, taken):
+        box.set_position((1.04, 1.0))
+        box.set_horizontalalignment("left")
+        box.set_verticalalignment("top")
+    name = ax.text(0, 0, "rating = " + x.replace("_", "-"), rotation=45, rotation_mode="anchor",
+                   fontsize="x-small", color=INK, zorder=5, transform=ax.transData,
+                   gid="journeylib-identity-label")
+    spots = [(v, v, "right", "bottom") for v in (0.95, 0.75, -0.45, -0.7, 0.55, -0.2, 0.3)]
+    if not place_text(ax, name, [_to_axes(ax, sx, sy) + (ha, va) for sx, sy, ha, va in spots],
+                      obstacles, taken):
+        name.remove()  # the diagonal is drawn and explained in the docstring; no room for its name
+    else:
+        name.set_transform(ax.transAxes)
+    if key is not None:
+        _size_key(ax, *key, obstacles, taken)
+
+
+def _to_axes(ax, x, y):
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    return ((x - x0) / (x1 - x0), (y - y0) / (y1 - y0))
+
+
+def _size_key(ax, counts, unit, obstacles, taken):
+    """A legend of marker sizes: how many journeys a marker of each size stands for."""
+    from matplotlib.lines import Line2D
+
+    from ._placement import place_legend
+
+    top = int(counts.max())
+    shown = [c for c in (1, 10, 100, 1000, 10000) if c < top] + [top]
+    handles = [Line2D([], [], marker="o", linestyle="none", color="#303030", alpha=0.55,
+                      markeredgecolor="white", markersize=float(np.sqrt(unit * c))) for c in shown]
+    labels = [f"{c:,}" for c in shown]
+    legend = ax.legend(handles, labels, title="journeys", fontsize="x-small", title_fontsize="x-small",
+                       frameon=True, framealpha=0.88, labelspacing=1.0, borderpad=0.6,
+                       handletextpad=0.9)
+    legend.set_gid("journeylib-size-key")
+    legend.set_zorder(6)
+    spots = [q for corner in ((0.02, 0.02), (0.98, 0.02), (0.02, 0.98), (0.98, 0.98))
+             for q in _spots(0, 0, 1, 1, corner, step=0.5)]
+    for corner in ((0.02, 0.02), (0.98, 0.98), (0.02, 0.98), (0.98, 0.02)):  # then anywhere, corner-wise
+        spots += [q for q in _spots(0, 0, 1, 1, corner, step=0.06)[1:]
+                  if (q[0] < 0.5) == (corner[0] < 0.5) and (q[1] < 0.5) == (corner[1] < 0.5)]
+    if not place_legend(ax, legend, spots, obstacles, taken):  # outside, between box and labels
+        legend.set_bbox_to_anchor((1.03, 0.5), transform=ax.transAxes)
+        legend._loc = legend.codes["center left"]  # noqa: SLF001 - the public setter is the constructor
+    return legend
 
 
 def gap_hist(summary, *, rule="mean", rating="rating", bins="auto", confidence=0.95, ci=None,
@@ -215,15 +331,36 @@ def gap_hist(summary, *, rule="mean", rating="rating", bins="auto", confidence=0
     x0, x1 = ax.get_xlim()
     lines_at = np.mean([(v - x0) / (x1 - x0) for v in (0.0, mean) if np.isfinite(v)])
     right = lines_at > 0.5  # lines on the right half: box on the left
-    ax.text(0.98 if not right else 0.02, 0.97, f"mean gap {_fmt(mean)}\n{interval}\nn = {gap.size:,}",
-            transform=ax.transAxes, ha="right" if not right else "left", va="top",
-            fontsize="small", color=INK, gid="journeylib-stats",
-            bbox={"boxstyle": "round,pad=0.35", "facecolor": "white", "edgecolor": "#cccccc"})
+    box = ax.text(0.98 if not right else 0.02, 0.97, f"mean gap {_fmt(mean)}\n{interval}\nn = {gap.size:,}",
+                  transform=ax.transAxes, ha="right" if not right else "left", va="top",
+                  fontsize="small", color=INK, gid="journeylib-stats",
+                  bbox={"boxstyle": "round,pad=0.35", "facecolor": "white", "edgecolor": "#cccccc"})
     ax.set_xlabel(f"gap: {rating} \u2212 {rule.replace('_', '-')} (valence)")
     ax.set_ylabel("journeys")
     ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+    _place_hist_box(ax, box, right)
     ax.grid(axis="x", visible=False)
     return ax
+
+
+def _place_hist_box(ax, box, right):
+    """The statistics box in a top corner clear of the bars and of the line labels; more headroom
+    above the bars when neither corner is clear, else outside the axes on the right."""
+    from ._placement import fraction_box, place_text, to_fraction
+
+    bars = [p for p in ax.patches if p.get_gid() is None and p.get_height() > 0]
+    corners = [(0.02, 0.97, "left", "top"), (0.98, 0.97, "right", "top")]
+    corners = corners if right else corners[::-1]
+    for _ in range(6):
+        x0, y0 = to_fraction(ax, [b.get_x() for b in bars], [0.0] * len(bars))
+        x1, y1 = to_fraction(ax, [b.get_x() + b.get_width() for b in bars], [b.get_height() for b in bars])
+        obstacles = ((x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2)
+        labels = [fraction_box(ax, t, grow=1.0) for t in ax.texts if t is not box]
+        if place_text(ax, box, corners, obstacles, labels):
+            return
+        ax.set_ylim(0, ax.get_ylim()[1] * 1.15)
+    box.set_position((1.03, 1.0))
+    box.set_horizontalalignment("left")
 
 
 def _interval(ci):
