@@ -80,13 +80,12 @@ def name_shape(features):
 
     The rules, on valence (-1..+1), first match wins:
 
-    - ``"late drop"``: the end lies 0.5 or more below the peak, the trough
-      sits in the last third (position >= 0.65) and little is recovered
-      (recovery < 0.25);
-    - ``"V recovery"``: a trough 0.3 or more below the level in the middle
-      (position 0.2 .. 0.65) with a recovery of 0.4 or more;
-    - ``"early dip"``: a trough 0.3 or more below the level at the start
-      (position < 0.2), recovered by 0.4 or more;
+    - ``"late drop"``: the end lies 0.5 or more below the peak and the
+      trough sits in the last third (position >= 0.65);
+    - a dip, a trough 0.3 or more below the level followed by a recovery of
+      0.4 or more, named by where it lies: ``"early dip"`` (position < 0.2),
+      ``"V recovery"`` (0.2 .. 0.65) or ``"late dip"`` (later; recovered to
+      within 0.5 of the peak, or it would be a late drop);
     - ``"rising"`` / ``"falling"``: slope of +0.5 / -0.5 or more over the journey;
     - ``"steady high"`` / ``"steady low"`` / ``"steady"``: volatility below
       0.35, by level (>= 0.25, <= -0.25, between);
@@ -112,15 +111,14 @@ def name_shape(features):
         f = {c: features[c].to_numpy(dtype="float64") for c in SHAPE_FEATURES}
     else:
         f = {c: np.atleast_1d(np.asarray(features[c], dtype="float64")) for c in SHAPE_FEATURES}
-    late = (f["end_minus_peak"] <= -0.5) & (f["trough_pos"] >= 0.65) & (f["recovery"] < 0.25)
+    late = (f["end_minus_peak"] <= -0.5) & (f["trough_pos"] >= 0.65)
     dip = (f["trough_depth"] >= 0.3) & (f["recovery"] >= 0.4)
-    v_rec = dip & (f["trough_pos"] >= 0.2) & (f["trough_pos"] < 0.65)
-    early = dip & (f["trough_pos"] < 0.2)
     steady = f["volatility"] < 0.35
     names = np.select(
-        [late, v_rec, early, f["slope"] >= 0.5, f["slope"] <= -0.5,
+        [late, dip & (f["trough_pos"] < 0.2), dip & (f["trough_pos"] < 0.65), dip,
+         f["slope"] >= 0.5, f["slope"] <= -0.5,
          steady & (f["level"] >= 0.25), steady & (f["level"] <= -0.25), steady],
-        ["late drop", "V recovery", "early dip", "rising", "falling", "steady high",
+        ["late drop", "early dip", "V recovery", "late dip", "rising", "falling", "steady high",
          "steady low", "steady"], default="up and down")
     names = names.astype(object)
     return names if isinstance(features, pd.DataFrame) else str(names[0])

@@ -231,6 +231,24 @@ def test_flow_bands_match_the_transition_table(align):
     assert heights == sizes
 
 
+def test_flow_coloured_by_rating_shows_a_planted_path():
+    import matplotlib.pyplot as plt
+
+    sim = jl.simulate_journeys(600, touchpoints=["web", "mail", "phone"], rule="mean",
+                               path_effect={("mail", "phone"): -0.6}, seed=9)
+    ax = flow_plot(sim, steps=3, color="rating", ax=plt.figure().gca())
+    table = transitions(sim, steps=3).set_index(["stage", "from", "to"])
+    for band in _bands(ax):
+        stage, frm, to, _ = band.journeylib_transition
+        np.testing.assert_allclose(band.get_facecolor()[:3],
+                                   valence_color(table.loc[(stage, frm, to), "rating"])[:3])
+    reds = {b.journeylib_transition[1:3] for b in _bands(ax)
+            if b.get_facecolor()[0] > b.get_facecolor()[2] + 0.2}
+    assert ("mail", "phone") in reds
+    with pytest.raises(ValueError, match="`color`"):
+        flow_plot(sim, color="n")
+
+
 def test_flow_negative_view_says_how_many_are_left_out():
     import matplotlib.pyplot as plt
 

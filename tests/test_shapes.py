@@ -78,6 +78,9 @@ def test_names_from_centres():
                               "volatility": 0.5}) == "early dip"
     assert name_shape(base | {"trough_pos": 0.95, "recovery": 0.0, "end_minus_peak": -1.0,
                               "volatility": 0.5}) == "late drop"
+    late_dip = {"trough_pos": 0.85, "trough_depth": 0.8, "recovery": 1.5, "volatility": 0.5}
+    assert name_shape(base | late_dip | {"end_minus_peak": 0.0}) == "late dip"
+    assert name_shape(base | late_dip | {"end_minus_peak": -0.5}) == "late drop"  # partly back
     assert name_shape(base | {"slope": 0.8, "volatility": 0.5}) == "rising"
     assert name_shape(base | {"volatility": 0.6}) == "up and down"
     frame = pd.DataFrame([base, base | {"level": -0.5}])

@@ -11,6 +11,8 @@ are matplotlib ``PathPatch`` cubic Bezier ribbons.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
@@ -21,7 +23,7 @@ from matplotlib.path import Path
 from ..paths import ALIGNMENTS, END, START, _choice, transitions
 from .theme import _CMAP, GREY, INK, valence_color
 
-__all__ = ["flow_plot", "band_color", "OTHER"]
+__all__ = ["flow_plot", "band_color", "OTHER", "COLORS"]
 
 #: Block that collects the touchpoints too rare to draw on their own (``min_share``).
 OTHER = "(other)"
@@ -62,23 +64,30 @@ def _block_order(names, keys):
     return [names[i] for i in sorted(range(len(names)), key=lambda i: rank[i])]
 
 
-def band_color(row):
+#: What a band's colour can show.
+COLORS: tuple[str, ...] = ("valence", "rating")
+
+
+def band_color(row, color="valence"):
     """The colour :func:`flow_plot` gives a band of the transition table (RGBA, before alpha).
 
-    The valence of the moment arrived at; for a band into "ended", the mean
-    journey rating of its journeys.
+    ``color="valence"``: the mean valence of the moment arrived at, and for a
+    band into "ended" the mean journey rating of its journeys;
+    ``color="rating"``: the mean journey rating of the band's journeys.
 
     Examples
     --------
     >>> band_color({"to": "web", "valence": 1.0, "rating": -1.0}) == valence_color(1.0)
     True
+    >>> band_color({"to": "web", "valence": 1.0, "rating": -1.0}, "rating") == valence_color(-1.0)
+    True
     """
-    value = row["rating"] if row["to"] == END else row["valence"]
+    value = row["rating"] if row["to"] == END or color == "rating" else row["valence"]
     return valence_color(value)
 
 
-def flow_plot(data, *, steps=5, align="start", negative=0.0, min_share=0.02, labels=True,
-              colorbar=True, ax=None):
+def flow_plot(data, *, steps=5, align="start", negative=0.0, color="valence", min_share=0.02,
+              labels=True, colorbar=True, ax=None):
     """Journeys as flows between touchpoints, moment by moment (an alluvial diagram).
 
     Parameters
@@ -97,12 +106,17 @@ def flow_plot(data, *, steps=5, align="start", negative=0.0, min_share=0.02, lab
         under the figure counts them).
     negative : float
         Valence below which a moment counts as negative.
+    color : {"valence", "rating"}
+        What a band's colour shows: the mean valence of the moment it leads
+        to (bands into "ended": the mean journey rating), or the mean journey
+        rating of its journeys (which paths end in a poor rating?).
     min_share : float
         Blocks with fewer than this share of the journeys in the first column
         are merged into one "(other)" block per column (0: keep all).
     labels : bool
         Name the blocks (with their journey counts) where they are tall
-        enough to carry a label.
+        enough to carry a label.  A label sits left of its block, on the
+        bands that arrive there, whose colour is that moment's valence.
     colorbar : bool
         A small valence colour scale under the diagram.
     ax : matplotlib.axes.Axes, optional
@@ -137,6 +151,7 @@ def flow_plot(data, *, steps=5, align="start", negative=0.0, min_share=0.02, lab
     True
     """
     _choice("align", align, ALIGNMENTS)
+    _choice("color", color, COLORS)
     if not isinstance(steps, (int, np.integer)) or steps < 2:
         raise ValueError(f"The value for `steps` must be a whole number of at least 2, but "
                          f"{steps!r} was passed.")
@@ -147,7 +162,9 @@ def flow_plot(data, *, steps=5, align="start", negative=0.0, min_share=0.02, lab
     if ax is None:
         ax = plt.gca()
     gap = 0.04 * n_total
-    top = n_total + gap * 8
+    stage_size = tab.groupby("stage")["n"].sum()
+    stage_blocks = tab.groupby("stage")["to"].nunique()
+    top = float((stage_size + gap * (stage_blocks - 1)).max())
     # blocks: column p (1..steps) holds the `to` ends of stage p - 1.  The first column is
     # ordered by size; each later one by the mean height of where its journeys came from (the
     # barycentre heuristic of layered graph drawing), which keeps bands from crossing needlessly.
@@ -193,7 +210,8 @@ def flow_plot(data, *, steps=5, align="start", negative=0.0, min_share=0.02, lab
             y1 = blocks[key][1] - used_in[key]
             used_in[key] += row["n"]
             _draw_band(ax, stage + x_half, y_out[i], stage + 1 - x_half, y1, float(row["n"]),
-                       band_color(row), (int(stage), row["from"], row["to"], int(row["n"])))
+                       band_color(row, color), (int(stage), row["from"], row["to"],
+                                                int(row["n"])))
     for (p, name), (y0, y1) in blocks.items():
         face = "#d9d9d9" if name == END else INK
         ax.add_patch(Rectangle((p - x_half, y0), _NODE_WIDTH, y1 - y0, facecolor=face,
@@ -201,11 +219,11 @@ def flow_plot(data, *, steps=5, align="start", negative=0.0, min_share=0.02, lab
                                gid="journeylib-flow-block"))
         if labels and y1 - y0 >= 0.035 * n_total:
             text = "ended" if name == END else _short(name)
-            ax.text(p + x_half + 0.03, (y0 + y1) / 2, f"{text} ({int(round(y1 - y0)):,})",
-                    ha="left", va="center", fontsize="x-small", color=INK, zorder=4,
+            ax.text(p - x_half - 0.03, (y0 + y1) / 2, f"{text} ({int(round(y1 - y0)):,})",
+                    ha="right", va="center", fontsize="x-small", color=INK, zorder=4,
                     bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.75,
                           "edgecolor": "none"})
-    _decorate(ax, int(steps), align, n_total, left_out, top, colorbar)
+    _decorate(ax, int(steps), align, n_total, left_out, top, colorbar, color)
     return ax
 
 
@@ -222,13 +240,18 @@ def _draw_band(ax, x0, y0, x1, y1, n, color, info):
     ax.add_patch(patch)
 
 
-def _short(name, width=24):
-    name = str(name)
-    return name if len(name) <= width else name[: width - 1] + "\u2026"
+def _short(name, width=12, lines=2):
+    """A block label: wrapped at spaces onto at most `lines` lines of about `width` characters."""
+    parts = textwrap.wrap(str(name), width, break_long_words=False) or [""]
+    cut = len(parts) > lines
+    parts = [p if len(p) <= width + 4 else p[: width + 3] + "\u2026" for p in parts[:lines]]
+    if cut and not parts[-1].endswith("\u2026"):
+        parts[-1] = parts[-1] + "\u2026"
+    return "\n".join(parts)
 
 
-def _decorate(ax, steps, align, n_total, left_out, top, colorbar):
-    ax.set_xlim(1 - 0.25, steps + 0.75)
+def _decorate(ax, steps, align, n_total, left_out, top, colorbar, color):
+    ax.set_xlim(1 - 0.9, steps + 0.1)
     ax.set_ylim(-0.02 * top, top * 1.02)
     ax.set_yticks([])
     ax.set_xticks(range(1, steps + 1))
@@ -254,6 +277,7 @@ def _decorate(ax, steps, align, n_total, left_out, top, colorbar):
         cb.set_ticks([-1, 0, 1])
         cb.ax.tick_params(labelsize="x-small", length=2)
         cb.outline.set_visible(False)
-        cb.set_label("valence of the moment arrived at (ended: journey rating)",
-                     fontsize="x-small", color=INK)
+        what = "valence of the moment arrived at (ended: journey rating)" if color == "valence" \
+            else "mean journey rating of the band's journeys (valence)"
+        cb.set_label(what, fontsize="x-small", color=INK)
 
