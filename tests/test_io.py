@@ -683,3 +683,18 @@ def test_from_wide_wrong_argument_types(survey):
     with pytest.raises(JourneyDataError, match=r"row 2, column 'resp': value \['r1'\]: a respondent "
                                                "id must be one value"):
         melt(survey.assign(resp=[["r1"], "r2", "r3"]))
+
+
+@pytest.mark.parametrize("chunk", [4, 5, 7, 1 << 24])
+def test_code_page_marks_are_found_across_chunk_edges(monkeypatch, chunk):
+    from journeylib.io import decode as dec
+
+    monkeypatch.setattr(dec, "_CHUNK", chunk)
+    for word, codec, mark in (("Łódź", "cp1250", "Ÿ"), ("może", "cp1250", "¿"),
+                              ("Привет", "cp1251", "Ï")):
+        raw = ("abc;def\n" + "x;" + word + "\n").encode(codec)
+        at = dec._first_odd(raw)
+        assert at is not None and raw.decode("cp1252")[at] == mark, (word, chunk, at)
+    assert dec._first_odd("naïve coöperatie één; Øresund «oui» 20°C m³\n".encode("cp1252")) is None
+    assert dec._has_utf8("x;café\n".encode()) and not dec._has_utf8("x;café\n".encode("cp1252"))
+    assert dec._has_utf8(b"abc\xe2\x82\xac")  # a 3-byte sequence at the very end

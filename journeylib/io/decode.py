@@ -25,6 +25,9 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
+
+import numpy as np
 
 from ..schema import _short
 from ._common import file_error, warn_user
@@ -41,8 +44,6 @@ _ALTERNATIVES = (("cp1250", "Central European"), ("cp1251", "Cyrillic"), ("cp125
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
          (codecs.BOM_UTF16_BE, "utf-16"))
-# a valid UTF-8 sequence beyond ASCII
-_UTF8_MULTI = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 # what a wrong code page leaves in Windows-1252 text: a symbol between two letters
 # ("mo¿e" for "może"), a lower-case letter followed by a non-ASCII capital ("£ódŸ"),
 # three or more accented letters in a row ("Ïðèâåò"), or a byte it does not define
@@ -53,6 +54,75 @@ _ODD = re.compile(
     r"|[À-ÖØ-öø-ÿ]{3,}"
     r"|\ufffd"
 )
+
+# the same marks found on the bytes (one byte is one character in Windows-1252), vectorised:
+# the regular expression above takes seconds on a large file, these tables milliseconds
+_LETTER, _LOWER, _HIUPPER, _HILETTER, _SYMBOL, _UNDEFINED = 1, 2, 4, 8, 16, 32
+
+
+def _byte_classes() -> np.ndarray:
+    table = np.zeros(256, dtype=np.uint8)
+    for b in range(256):
+        ch = bytes([b]).decode(FALLBACK, errors="replace")
+        table[b] = ((_LETTER if ch.isalpha() else 0) | (_LOWER if ch.islower() else 0)
+                    | (_HIUPPER if b >= 0x80 and ch.isupper() else 0)
+                    | (_HILETTER if "\u00c0" <= ch <= "\u00ff" and ch not in "\u00d7\u00f7" else 0)
+                    | (_SYMBOL if ch in _SYMBOLS else 0) | (_UNDEFINED if ch == "\ufffd" else 0))
+    return table
+
+
+_CLASSES = _byte_classes()
+_CHUNK = 1 << 24  # bytes per vectorised step (bounded memory on large files)
+
+
+def _chunks(raw: bytes, overlap: int):
+    """(offset, uint8 array) windows over `raw`, each starting `overlap` bytes early."""
+    arr = np.frombuffer(raw, dtype=np.uint8)
+    for lo in range(0, len(arr), _CHUNK):
+        start = max(lo - overlap, 0)
+        yield start, arr[start:lo + _CHUNK]
+
+
+def _has_utf8(raw: bytes) -> bool:
+    """True when `raw` holds a well-formed UTF-8 sequence beyond ASCII anywhere."""
+    for _, a in _chunks(raw, 3):
+        cont = (a & 0xC0) == 0x80
+        if ((((a >= 0xC2) & (a <= 0xDF))[:-1] & cont[1:]).any()
+                or (((a >= 0xE0) & (a <= 0xEF))[:-2] & cont[1:-1] & cont[2:]).any()
+                or (((a >= 0xF0) & (a <= 0xF4))[:-3] & cont[1:-2] & cont[2:-1] & cont[3:]).any()):
+            return True
+    return False
+
+
+def _first_odd(raw: bytes) -> int | None:
+    """Offset of the first byte whose Windows-1252 reading looks like another code page."""
+    for start, a in _chunks(raw, 2):
+        c = _CLASSES[a]
+        odd = (c & _UNDEFINED) != 0
+        letter, lower = (c & _LETTER) != 0, (c & _LOWER) != 0
+        odd[1:-1] |= letter[:-2] & ((c[1:-1] & _SYMBOL) != 0) & letter[2:]
+        odd[1:] |= lower[:-1] & ((c[1:] & _HIUPPER) != 0)
+        high = (c & _HILETTER) != 0
+        odd[:-2] |= high[:-2] & high[1:-1] & high[2:]
+        hits = np.flatnonzero(odd)
+        if len(hits):
+            return start + int(hits[0])
+    return None
+
+
+# a UTF-8 file's stray bytes, decoded one by one as Windows-1252 by a codec error handler
+_STRAYS = threading.local()
+
+
+def _stray_handler(err: UnicodeDecodeError):
+    bad = err.object[err.start:err.end]
+    found = getattr(_STRAYS, "found", None)
+    if found is not None:
+        found.append((err.start, bytes(bad)))
+    return bytes(bad).decode(FALLBACK, errors="replace"), err.end
+
+
+codecs.register_error("journeylib.stray-cp1252", _stray_handler)
 
 
 def check_encoding(encoding):
@@ -132,29 +202,21 @@ def _lines_with(raw: bytes, offsets) -> list[int]:
 
 def _mixed(raw: bytes, source, what: str) -> str:
     """UTF-8 with stray bytes: only the bytes that are not UTF-8 are read as Windows-1252."""
-    view, pos, parts, stray, length = memoryview(raw), 0, [], [], 0
-    while True:
-        try:
-            parts.append(codecs.utf_8_decode(view[pos:], "strict", True)[0])
-            break
-        except UnicodeDecodeError as err:
-            start, end = pos + err.start, pos + err.end
-            good = codecs.utf_8_decode(view[pos:start], "strict", True)[0]
-            piece = raw[start:end].decode(FALLBACK, errors="replace")
-            parts += [good, piece]
-            length += len(good)
-            stray.append((start, raw[start:end], length, len(piece)))
-            length += len(piece)
-            pos = end
-    text = "".join(parts)
-    lines = _lines_with(raw, [s[0] for s in stray])
+    _STRAYS.found = stray = []
+    try:
+        text = raw.decode("utf-8", errors="journeylib.stray-cp1252")
+    finally:
+        _STRAYS.found = None
+    lines = _lines_with(raw, [start for start, _ in stray])
     shown = []
-    for (_, bad, at, size), line in list(zip(stray, lines, strict=True))[:5]:
-        lo = max(text.rfind("\n", 0, at) + 1, at - 20)
-        hi = text.find("\n", at)
-        hi = min(len(text) if hi < 0 else hi, at + size + 20)
-        shown.append(f"line {line}: {bad!r} read as {text[at:at + size]!r} in "
-                     f"{_short(text[lo:hi], 60)}")
+    for (start, bad), line in list(zip(stray, lines, strict=True))[:5]:
+        lo = raw.rfind(b"\n", 0, start) + 1
+        hi = raw.find(b"\n", start)
+        line_text = raw[lo:len(raw) if hi < 0 else hi].decode("utf-8", "journeylib.stray-cp1252")
+        at = len(raw[lo:start].decode("utf-8", "journeylib.stray-cp1252"))
+        piece = bad.decode(FALLBACK, errors="replace")
+        near = line_text[max(at - 20, 0):at + len(piece) + 20]
+        shown.append(f"line {line}: {bad!r} read as {piece!r} in {_short(near, 60)}")
     n_lines = len(set(lines))
     more = f"; and {n_lines - 5} more lines" if n_lines > 5 else ""
     warn_user(f"{source or 'The ' + what} is UTF-8 except for {len(stray)} byte sequence"
@@ -176,14 +238,14 @@ def _suspicious(raw: bytes, text: str, source, what: str) -> None:
     `text` is ``raw`` decoded as Windows-1252 with errors replaced: one character
     per byte, so a character offset is a byte offset.
     """
-    odd = _ODD.search(text)
-    if odd is None:
+    at = _first_odd(raw)
+    if at is None:
         return
-    line = text.count("\n", 0, odd.start()) + 1
-    w0 = odd.start()
+    line = raw.count(b"\n", 0, at) + 1
+    w0 = at
     while w0 > 0 and not _apart(text[w0 - 1]):
         w0 -= 1
-    w1 = odd.end()
+    w1 = at + 1
     while w1 < len(text) and not _apart(text[w1]):
         w1 += 1
     word, data = text[w0:w1], raw[w0:w1]
@@ -192,7 +254,7 @@ def _suspicious(raw: bytes, text: str, source, what: str) -> None:
                 if not _ODD.search(data.decode(codec, errors="replace"))]
     hint = f" Read as {'; as '.join(readings[:3])}." if readings else ""
     found = (" holds bytes Windows-1252 does not define (shown as U+FFFD) in "
-             if "\ufffd" in odd.group() else " holds ") + _short(word, 40)
+             if text[at] == "\ufffd" else " holds ") + _short(word, 40)
     warn_user(f"{source or 'The ' + what} is not UTF-8 and was read as {_FALLBACK_NAME}, but line "
               f"{line}{found}, which is unusual in {_FALLBACK_NAME} text: the file may be in "
               f"another code page.{hint} Pass the right one, e.g. encoding='cp1250'.")
@@ -261,7 +323,7 @@ def decode(raw: bytes, *, encoding=None, source=None, what: str = "file") -> str
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    if _UTF8_MULTI.search(raw) is None:  # nothing but ASCII and legacy bytes: a legacy file
+    if not _has_utf8(raw):  # nothing but ASCII and legacy bytes: a legacy file
         text = raw.decode(FALLBACK, errors="replace")
         _suspicious(raw, text, source, what)
         return text
