@@ -470,11 +470,11 @@ def headline_markdown(frame, *, title="In short"):
     >>> import pandas as pd
     >>> f = pd.DataFrame({"topic": ["driver"], "sentence": ["The strongest is <b>web</b>."]})
     >>> print(headline_markdown(f))
-    #### In short
+    ### In short
     <BLANKLINE>
     - **Strongest driver.** The strongest is &lt;b&gt;web&lt;\\/b&gt;\\.
     """
-    lines = [f"#### {escape_markdown(title)}", ""]
+    lines = [f"### {escape_markdown(title)}", ""]
     lines += [f"- **{_LABELS.get(t, t)}.** {escape_markdown(s)}"
               for t, s in zip(frame["topic"], frame["sentence"], strict=True)]
     return "\n".join(lines)

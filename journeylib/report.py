@@ -37,7 +37,7 @@ UNAVAILABLE_ERRORS = ("DataUnavailableError", "DatasetUnavailableError", "Connec
                       "URLError", "gaierror", "ConnectTimeout", "ConnectTimeoutError")
 _NOTEBOOK = re.compile(r"^(\d\d)-[A-Za-z0-9_-]+\.ipynb$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_COLUMNS = ["notebook", "status", "seconds", "title", "question", "figure", "html", "error"]
+_COLUMNS = ["notebook", "status", "seconds", "title", "question", "figure", "html", "error", "headline"]
 #: Cells a run adds (papermill's injected parameters and its error markers): not the notebook's own.
 _RUN_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
 _INLINE = "module://matplotlib_inline.backend_inline"
@@ -387,7 +387,18 @@ def _run_one(path, out_dir, figures_dir, parameters, timeout, with_code=True):
     _write_html(nb, page, with_code=True if with_code else ("failing" if status == "failed" else False))
     figure = _key_figure(nb, prefix, figures_dir, start, out_dir / "thumbs") if status == "ok" else None
     return {"notebook": path.name, "status": status, "seconds": seconds, "title": title,
-            "question": question, "figure": figure, "html": page, "error": error}
+            "question": question, "figure": figure, "html": page, "error": error,
+            "headline": _headline_of(nb) if status == "ok" else ""}
+
+
+def _headline_of(nb):
+    """The Markdown a cell tagged ``headline`` displayed first (the notebook's answer in short), or ""."""
+    for cell in nb.cells:
+        if "headline" in cell.get("metadata", {}).get("tags", []):
+            for out in cell.get("outputs", []):
+                if "text/markdown" in out.get("data", {}):
+                    return out["data"]["text/markdown"]
+    return ""
 
 
 def _write_html(nb, page, *, with_code=True):  # True, False or "failing"
@@ -408,6 +419,9 @@ def _write_html(nb, page, *, with_code=True):  # True, False or "failing"
     from nbconvert import HTMLExporter
 
     options = {}
+    if with_code is not True:  # a code cell without output would only leave an empty gap
+        nb = copy.deepcopy(nb)
+        nb.cells = [c for c in nb.cells if c.cell_type != "code" or c.get("outputs")]
     failed = [i for i, c in enumerate(nb.cells)
               if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
     if not with_code:
@@ -441,11 +455,29 @@ h1{margin-bottom:.2em} .lead{color:#555;margin-top:0}
 color:#999;background:#fafafa;border:1px solid #eee;flex:none}
 .nb h2{font-size:1.15em;margin:0 0 .3em} .nb p{margin:.2em 0}
 .meta{color:#777;font-size:.9em} .skipped{color:#a60} .failed{color:#b00;font-weight:bold}
+.headline{background:#f6f8fb;border-left:3px solid #3b6ea5;padding:.2em 1em;margin:.6em 0}
+.headline h3,.headline h4{margin:.4em 0}
 """
 
 
 def _rel(path, start):
     return Path(os.path.relpath(path, start)).as_posix()
+
+
+def _rendered(markdown):
+    """A notebook's headline Markdown as HTML for the index (escaped where the notebook wrote it;
+    defused again here)."""
+    if not markdown:
+        return ""
+    from bs4 import BeautifulSoup
+    from nbconvert.filters.markdown import markdown2html
+
+    soup = BeautifulSoup(f'<div class="headline" data-mime-type="text/markdown">{markdown2html(markdown)}</div>',
+                         "html.parser")
+    for anchor in soup.select("a.anchor-link"):
+        anchor.decompose()
+    defuse_html(soup)
+    return str(soup)
 
 
 def _write_index(rows, out_dir, title):
@@ -461,7 +493,7 @@ def _write_index(rows, out_dir, title):
                  "skipped": f'<span class="skipped">skipped: {html.escape(row["error"])}</span>',
                  "failed": f'<span class="failed">failed: {html.escape(row["error"])}</span>'}[row["status"]]
         items.append(f'<div class="nb">{thumb}<div><h2><a href="{link}">{name}</a></h2>'
-                     f'<p>{html.escape(row["question"])}</p>'
+                     f'<p>{html.escape(row["question"])}</p>{_rendered(row.get("headline"))}'
                      f'<p class="meta">{html.escape(row["notebook"])} · {state}</p></div></div>')
     page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f'<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>'
@@ -507,7 +539,9 @@ def build_report(notebooks="notebooks", out_dir="build/report", *, figures_dir=N
         One row per notebook: notebook, status ("ok", "failed", "skipped"),
         seconds, title, question, figure (path of the key figure or None),
         html (path of the page), error ("cell N: Name: message" when failed,
-        the reason when skipped). The index is ``<out_dir>/index.html``.
+        the reason when skipped), headline (the Markdown the notebook's cell
+        tagged ``headline`` displayed, shown on the index under the question;
+        "" when none). The index is ``<out_dir>/index.html``.
 
     Notes
     -----

@@ -223,8 +223,8 @@ def test_headline_markdown_escapes_every_sentence():
     soup = BeautifulSoup(markdown2html(text), "html.parser")
     for anchor in soup.select("a.anchor-link"):  # the heading's own link, as nbconvert adds to every heading
         anchor.decompose()
-    assert {t.name for t in soup.find_all(True)} <= {"h4", "ul", "li", "strong", "span", "p"}
-    assert soup.find("h4").get_text() == "In short"
+    assert {t.name for t in soup.find_all(True)} <= {"h3", "ul", "li", "strong", "span", "p"}
+    assert soup.find("h3").get_text() == "In short"
     items = [li.get_text() for li in soup.find_all("li")]
     assert items == ["Strongest driver. The strongest is <script>alert(1)</script>.",
                      "Quality. Costs $5 *now*."]

@@ -281,8 +281,12 @@ def test_report_page_is_for_a_reader_of_results(wide_report):
     page = _page(out)
     text = page.get_text()
     assert not page.select(".jp-CodeCell .jp-InputArea") and "load_data" not in text and "In [" not in text
-    # the headline block is the first output, before the first section
+    # the headline block is the first output, before the first section, and opens the index too
     assert text.index("In short") < text.index("The data")
+    assert not [c for c in page.select(".jp-CodeCell") if not c.select(".jp-OutputArea-output")]  # no gaps
+    index = BeautifulSoup((out / "index.html").read_text("utf-8"), "html.parser")
+    (block,) = index.select("div.headline")
+    assert " ".join(block.get_text().split()).startswith("In short Data. 60 journeys with ")
     said = _headline(page)
     for opening in ("Data. 60 journeys", "Gap. On average the journey rating", "Best rule. The rule that",
                     "Strongest driver. The touchpoint that", "Recommendation. Net Promoter Score",
@@ -427,7 +431,7 @@ def test_report_with_markup_in_names_escapes_every_sentence(payload_report):
     md = jl.report.escape_markdown
     sentences = _markdown_outputs(nb)
     # each Markdown sentence that names a value carries it escaped (worked out: escape_markdown's tests)
-    assert sentences[0].startswith("#### In short")
+    assert sentences[0].startswith("### In short")
     assert sentences[1].startswith(f"{md(FILE_NAME)}: **40 journeys**, 132 moments, 4 distinct touchpoints")
     assert md(FILE_NAME) == r"survey\` &lt;img src\=x onerror\=alert\(2\)&gt; \`\.csv"
     notes = next(s for s in sentences if "Left out" in s)
@@ -439,7 +443,7 @@ def test_report_with_markup_in_names_escapes_every_sentence(payload_report):
         soup = BeautifulSoup(markdown2html(sentence), "html.parser")
         for anchor in soup.select("a.anchor-link"):  # a heading's own link
             anchor.decompose()
-        assert {t.name for t in soup.find_all(True)} <= {"p", "strong", "ul", "li", "h4"}, sentence
+        assert {t.name for t in soup.find_all(True)} <= {"p", "strong", "ul", "li", "h3"}, sentence
     rendered = BeautifulSoup(markdown2html(summary), "html.parser").get_text()
     assert f"Strongest driver. The touchpoint that moves the journey rating most is {SCRIPT}: importance" in rendered
 
