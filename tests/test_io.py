@@ -698,3 +698,13 @@ def test_code_page_marks_are_found_across_chunk_edges(monkeypatch, chunk):
     assert dec._first_odd("naïve coöperatie één; Øresund «oui» 20°C m³\n".encode("cp1252")) is None
     assert dec._has_utf8("x;café\n".encode()) and not dec._has_utf8("x;café\n".encode("cp1252"))
     assert dec._has_utf8(b"abc\xe2\x82\xac")  # a 3-byte sequence at the very end
+
+
+def test_text_dates_in_a_workbook_are_not_assumed_day_first(tmp_path):
+    rows = [[*HEADER, "timestamp"], [1, 1, "web", 4, "likert5", 3, "likert5", "03/04/2026"],
+            [1, 2, "mail", 2, "likert5", 3, "likert5", "05/04/2026"]]
+    path = _workbook(tmp_path / "d.xlsx", rows)
+    with pytest.warns(UserWarning, match="month first"):
+        out = read_journeys(path)
+    assert out["timestamp"].dt.month.tolist() == [3, 5]
+    assert read_journeys(path, dayfirst=True)["timestamp"].dt.month.tolist() == [4, 4]

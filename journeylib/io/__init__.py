@@ -48,7 +48,7 @@ def _csv(path, *, sheet, encoding):
 
 def _excel(path, *, sheet, encoding):
     df = read_excel(path, sheet)
-    return _normalise(_drop_trailing_empty_rows(df), decimal_comma=True), True
+    return _normalise(_drop_trailing_empty_rows(df), decimal_comma=True), False
 
 
 def _parquet(path, *, sheet, encoding):
@@ -56,7 +56,7 @@ def _parquet(path, *, sheet, encoding):
 
 
 # suffix -> (reader, takes `sheet`, takes `encoding`); a reader returns (frame, continental),
-# continental meaning day-first dates are the file's convention (a ';' CSV, a workbook cell)
+# continental meaning day-first dates are the file's convention (a ';' CSV)
 _READERS = {
     **{s: (_csv, False, True) for s in CSV_SUFFIXES},
     **{s: (_excel, True, False) for s in EXCEL_SUFFIXES},
@@ -110,9 +110,9 @@ def read_table(path, *, sheet=None, encoding=None, dayfirst=None):
     dayfirst : bool, optional
         How to read dates such as ``03/04/2026`` in a ``timestamp`` column.  By
         default decided from the data (a first number above 12 means day
-        first); when every date fits both readings, a ``;``-separated file or
-        a workbook is read day first and a comma-separated one month first,
-        with a warning that says so.
+        first); when every date fits both readings, a ``;``-separated file is
+        read day first and any other file month first, with a warning that
+        says so.  ISO dates (``2026-04-03``) are never ambiguous.
 
     Returns
     -------

@@ -187,15 +187,14 @@ def read_timestamps(column: pd.Series, *, dayfirst=None, continental=False) -> p
     from ..cells import parse_timestamps
     from ._common import warn_user
 
-    if dayfirst is None:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                iso = pd.to_datetime(column, format="ISO8601")
-            if pd.api.types.is_datetime64_any_dtype(iso.dtype):
-                return iso
-        except (ValueError, TypeError, OverflowError):
-            pass
+    try:  # ISO dates have one reading whatever `dayfirst` says, and this is fast
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            iso = pd.to_datetime(column, format="ISO8601")
+        if pd.api.types.is_datetime64_any_dtype(iso.dtype):
+            return iso
+    except (ValueError, TypeError, OverflowError):
+        pass
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         ts, problems = parse_timestamps(column, dayfirst=dayfirst)
