@@ -399,7 +399,7 @@ def _rule_row(res):
             if left_out else "")
     if len(scored) < 2:
         return _row("best_rule", "lead_over_runner_up", np.nan,
-                    f"The only rule compared is {best['rule']} ({label} {best['score']:.2f} out of sample)."
+                    f"The only rule compared is {best['rule']} ({label} {best['score']:.2f})."
                     + tail)
     runner = scored.iloc[1]
     sign = 1.0 if name == "log_loss" else -1.0  # the lead: how much better the best is
@@ -413,9 +413,10 @@ def _rule_row(res):
         verdict = "no interval was computed"
     ci = f" (95% CI {lo:.2f} to {hi:.2f})" if np.isfinite(lo) else ""
     better = "lower" if name == "log_loss" else "higher"
+    how = "of the rule's own ranking" if name == "auc" else "out of sample"
     return _row("best_rule", "lead_over_runner_up", lead,
                 f"The rule that best predicts the journey rating is {best['rule']} ({label} "
-                f"{best['score']:.2f} out of sample); the runner-up, {runner['rule']}, scores "
+                f"{best['score']:.2f} {how}); the runner-up, {runner['rule']}, scores "
                 f"{runner['score']:.2f}, so the best is {abs(lead):.2f} {better}{ci}: {verdict}." + tail,
                 (lo, hi))
 

@@ -123,7 +123,7 @@ def test_yes_no_rating_gets_the_paypal_share_not_a_mean_gap():
     assert f"of the {fine.sum():,} journeys whose touchpoints were positive on average, {share:.0%} were " \
            "still rated negative" in h.loc["paypal_share", "sentence"]
     assert h.loc["best_rule", "sentence"].startswith("The rule that best predicts the journey rating is ")
-    assert "(AUC " in h.loc["best_rule", "sentence"]
+    assert "(AUC " in h.loc["best_rule", "sentence"] and "of the rule's own ranking)" in h.loc["best_rule", "sentence"]
     assert res.reasons["recommend"] == "The data has no recommend answers."
 
 
