@@ -166,6 +166,28 @@ def test_duplicates_across_two_files_name_both(tmp_path):
         summarize(str(tmp_path / "*.parquet"))
 
 
+@pytest.mark.parametrize("steps, duplicate", [
+    ([1, 65, 129], False),          # 64 apart: one bit, checked exactly, no duplicate
+    ([1, 65, 65], True),            # the same, with a duplicate
+    (list(range(70)), False),       # more steps than bits
+    ([5, 5, 6], True),              # a duplicate the bits see at once
+])
+def test_duplicates_the_quick_check_cannot_clear_are_checked_exactly(steps, duplicate, tmp_path):
+    df = pd.DataFrame({"journey_id": 1, "step": steps, "touchpoint": "a", "score": 3.0,
+                       "score_scale": "likert5", "rating": 3.0, "rating_scale": "likert5"})
+    df = pd.concat([df, df.assign(journey_id=2, step=range(len(df)))], ignore_index=True)
+    out = tmp_path / "summary.parquet"
+    for kwargs in ({}, {"batch_rows": 3}, {"out": out}):
+        if duplicate:
+            with pytest.raises(JourneyDataError, match=r"duplicate step \d+ in journey 1 \(2 rows\)"):
+                summarize(df, metrics=["mean"], **kwargs)
+            assert not out.exists()  # no summary file is left behind
+        else:
+            got = summarize(df, metrics=["mean"], **kwargs)
+            got = pd.read_parquet(got) if "out" in kwargs else got
+            assert got["journey_id"].tolist() == [1, 2] and list(got.columns) == ["journey_id", "mean"]
+
+
 def test_many_problems_are_counted_and_twenty_listed():
     df = base().iloc[[0] * 30].assign(journey_id=range(30), score="zes")
     with pytest.raises(JourneyDataError) as info:

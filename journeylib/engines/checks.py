@@ -42,8 +42,8 @@ from __future__ import annotations
 from ..scales import SCALES
 from ..schema import ERROR_TOKENS, NA_TOKENS
 
-__all__ = ["SENTINEL", "check_aggs", "check_failed", "duckdb_kinds", "journey_aggs", "journey_stage",
-           "spark_kinds", "stages", "timestamp_mode_sql"]
+__all__ = ["SENTINEL", "UNSURE", "check_aggs", "check_failed", "duckdb_kinds", "duplicates_sql",
+           "journey_aggs", "journey_stage", "spark_kinds", "stages", "timestamp_mode_sql"]
 
 #: Text of the error the summary query raises when a journey breaks the contract.
 SENTINEL = "journeylib-check: the data breaks the journey contract"
@@ -377,15 +377,40 @@ def journey_aggs(kinds: dict) -> dict:
     return aggs
 
 
-def check_aggs(window: bool) -> dict:
+#: Name of the summary's extra column in ``duplicates="flag"`` mode (see :func:`check_aggs`).
+UNSURE = "jl_unsure"
+
+
+def check_aggs(window: bool, duplicates: str = "exact") -> dict:
     """Per-journey aggregates of the row checks: bad cells, and duplicate steps.
 
-    With a window over the journey's rows in step order already in the query,
-    a duplicate is a step equal to the one before (``jl_prev_step``); without,
-    ``count(step) - n_distinct(step)``.
+    Duplicate steps: with a window over the journey's rows in step order
+    already in the query, a step equal to the one before (``jl_prev_step``).
+    Without one, `duplicates` "exact" counts ``count(step) - n_distinct(step)``,
+    which costs a hash table of every (journey, step) pair; "flag" sets each
+    step's bit ``step % 64`` in a 64-bit word instead (one cheap aggregate):
+    as many bits as steps proves the steps distinct, since equal steps share a
+    bit.  Journeys it cannot clear (steps 64 apart, more than 64 steps, or a
+    real duplicate) come out flagged in :data:`UNSURE`, and the runner checks
+    only those exactly (:func:`duplicates_sql`).
     """
-    dup = "count(*) FILTER (WHERE step = jl_prev_step)" if window else "count(step) - n_distinct(step)"
-    return {"jl_bad": "count(*) FILTER (WHERE jl_row_bad)", "jl_dup": dup}
+    aggs = {"jl_bad": "count(*) FILTER (WHERE jl_row_bad)"}
+    if window:
+        aggs["jl_dup"] = "count(*) FILTER (WHERE step = jl_prev_step)"
+    elif duplicates == "flag":
+        aggs["jl_dup"] = "0"
+        aggs[UNSURE] = "bit_count(bit_or(jl_bit(CAST((step % 64 + 64) % 64 AS INT)))) < count(step)"
+    else:
+        aggs["jl_dup"] = "count(step) - n_distinct(step)"
+    return aggs
+
+
+def duplicates_sql(table: str, kinds: dict, ids: str) -> str:
+    """Whether a (journey_id, step) repeats among the journeys listed in the table `ids`."""
+    return (f"WITH {stages(table, kinds)}\n"
+            f"SELECT count(*) FROM (SELECT journey_id FROM jl_src WHERE step IS NOT NULL "
+            f"AND journey_id IN (SELECT journey_id FROM {ids}) "
+            f"GROUP BY journey_id, step HAVING count(*) > 1 LIMIT 1) AS d")
 
 
 def journey_stage(kinds: dict, source: str = "agg") -> tuple[str, str]:

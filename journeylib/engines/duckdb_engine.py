@@ -75,12 +75,20 @@ def _run_duckdb(source, metrics, memory_limit, threads, out, batch_rows=None):
                 batch_rows = max(1_000_000, int(ROWS_PER_GB * _memory_bytes(memory_limit) / 1024**3))
             n_pass = -(-n_rows // batch_rows)
             if n_pass <= 1:
-                parts, resort = [summary_sql(table, kinds, metrics=metrics)], False
+                parts = [summary_sql(table, kinds, metrics=metrics, duplicates="flag")]
+                resort = False
             else:
                 parts, resort = _journey_passes(con, table, kinds, metrics, n_pass)
+            unsure = []
             if out is None:
-                return _to_pandas(con, parts, resort)
-            return _to_parquet(con, parts, resort, out, spill)
+                result = _to_pandas(con, parts, resort, unsure)
+            else:
+                result = _to_parquet(con, parts, resort, out, spill, unsure)
+            if unsure and _repeats(con, table, kinds, unsure):
+                if out is not None:
+                    Path(out).unlink(missing_ok=True)
+                raise duckdb.InvalidInputException(checks.SENTINEL)
+            return result
         except duckdb.Error as exc:
             if not checks.check_failed(exc):
                 _engine_error(exc, where)
@@ -91,10 +99,36 @@ def _run_duckdb(source, metrics, memory_limit, threads, out, batch_rows=None):
         shutil.rmtree(spill, ignore_errors=True)
 
 
-def _to_pandas(con, parts, resort):
+def _repeats(con, table, kinds, unsure) -> bool:
+    """Whether a step repeats in the journeys the summary could not clear (``checks.UNSURE``)."""
     import pyarrow as pa
 
-    tables = [con.sql(sql).to_arrow_table() for sql in parts]
+    con.register("jl_unsure_ids", pa.concat_tables(unsure))
+    try:
+        return con.execute(checks.duplicates_sql(table, kinds, "jl_unsure_ids")).fetchall()[0][0] > 0
+    finally:
+        con.unregister("jl_unsure_ids")
+
+
+def _split_unsure(part, unsure):
+    """`part` (an Arrow table or batch) without the ``checks.UNSURE`` column; its flagged ids
+    are appended to `unsure` (the journeys whose steps are checked exactly afterwards)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = part.schema.names
+    if checks.UNSURE not in names:
+        return part
+    flagged = part.filter(pc.fill_null(part.column(checks.UNSURE), False)).select(["journey_id"])
+    if flagged.num_rows:
+        unsure.append(flagged if isinstance(flagged, pa.Table) else pa.Table.from_batches([flagged]))
+    return part.select([n for n in names if n != checks.UNSURE])
+
+
+def _to_pandas(con, parts, resort, unsure):
+    import pyarrow as pa
+
+    tables = [_split_unsure(con.sql(sql).to_arrow_table(), unsure) for sql in parts]
     result = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
     del tables
     # free Arrow buffers column by column while pandas takes them over
@@ -104,7 +138,7 @@ def _to_pandas(con, parts, resort):
     return _finish(df)
 
 
-def _to_parquet(con, parts, resort, out, spill):
+def _to_parquet(con, parts, resort, out, spill, unsure):
     """Stream the passes into one Parquet file; no partial file is left when a check stops them."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -120,6 +154,7 @@ def _to_parquet(con, parts, resort, out, spill):
     try:  # passes cover increasing journey ranges: appending keeps the file sorted
         for sql in parts:
             for batch in con.sql(sql).to_arrow_reader():
+                batch = _split_unsure(batch, unsure)
                 if "duration" in batch.schema.names:  # microseconds -> Arrow duration
                     i = batch.schema.get_field_index("duration")
                     batch = batch.set_column(i, "duration", batch.column(i).cast(pa.duration("us")))
@@ -148,7 +183,8 @@ def _journey_passes(con, table, kinds, metrics, n_pass):
     """
     if kinds["journey_id"] not in ("int", "float"):
         return [summary_sql(f"(SELECT * FROM {table} WHERE hash(journey_id) % {n_pass} = {i})",
-                            kinds, metrics=metrics, order=False) for i in range(n_pass)], True
+                            kinds, metrics=metrics, order=False, duplicates="flag")
+                for i in range(n_pass)], True
     qs = ", ".join(repr(i / n_pass) for i in range(1, n_pass))
     bounds = con.execute(f"SELECT approx_quantile(journey_id, [{qs}]) FROM {table} "
                          f"WHERE journey_id IS NOT NULL").fetchall()[0][0] or []
@@ -161,5 +197,6 @@ def _journey_passes(con, table, kinds, metrics, n_pass):
                                         f"journey_id <= {hi!r}" if hi is not None else "") if c)
         if lo is None:
             cond = f"({cond or 'TRUE'}) OR journey_id IS NULL"
-        out.append(summary_sql(f"(SELECT * FROM {table} WHERE {cond})", kinds, metrics=metrics))
+        out.append(summary_sql(f"(SELECT * FROM {table} WHERE {cond})", kinds, metrics=metrics,
+                               duplicates="flag"))
     return out, False

@@ -104,12 +104,14 @@ _N_DISTINCT = re.compile(r"n_distinct\((\w+)\)")
 def _spark_dialect(sql: str) -> str:
     """The shared text as Spark reads it.
 
-    Three differences: ``n_distinct`` (above); ``TIMESTAMPTZ`` is Spark's
+    Four differences: ``n_distinct`` (above); ``jl_bit(n)`` is ``shiftleft(1L, n)``;
+    ``TIMESTAMPTZ`` is Spark's
     ``TIMESTAMP_LTZ``; and Spark un-escapes backslashes in string literals
     (DuckDB does not), so the regular expressions' backslashes are doubled.
     The generated text has backslashes only inside literals.
     """
-    sql = _N_DISTINCT.sub(r"CAST(size(collect_set(\1)) AS BIGINT)", sql)
+    sql = _N_DISTINCT.sub(r"CAST(size(collect_set(\1)) AS BIGINT)", sql).replace(
+        "jl_bit(", "shiftleft(1L, ")
     return sql.replace("AS TIMESTAMPTZ)", "AS TIMESTAMP_LTZ)").replace("\\", "\\\\")
 
 
@@ -117,6 +119,8 @@ def _spark_dialect(sql: str) -> str:
 _DUCKDB_SHIMS = (
     "CREATE OR REPLACE TEMP MACRO raise_error(msg) AS error(msg)",
     "CREATE OR REPLACE TEMP MACRO unix_micros(ts) AS epoch_us(ts)",
+    # bit n of a 64-bit word (Spark: shiftleft(1L, n), see _spark_dialect)
+    "CREATE OR REPLACE TEMP MACRO jl_bit(n) AS (1::UBIGINT << n)",
     # Spark's named_struct; DuckDB orders unnamed structs field by field just the same
     "CREATE OR REPLACE TEMP MACRO named_struct(k1, a, k2, b) AS row(a, b)",
     "CREATE OR REPLACE TEMP MACRO n_distinct(x) AS count(DISTINCT x)",
@@ -154,7 +158,7 @@ def _kinds(columns) -> dict:
 
 
 def summary_sql(table: str, columns, *, metrics=None, order=True, ts_mode=None,
-                check: bool = True) -> str:
+                check: bool = True, duplicates: str = "exact") -> str:
     """The SQL text of the journey summary over `table`, for DuckDB and Spark alike.
 
     The query reads every cell as :func:`journeylib.validate` does and checks
@@ -183,6 +187,11 @@ def summary_sql(table: str, columns, *, metrics=None, order=True, ts_mode=None,
     check : bool, default True
         False leaves the contract checks out (cells are still read the same
         way); for measuring what the checks cost, never for results.
+    duplicates : {"exact", "flag"}
+        How duplicate steps are found when the query has no window in step
+        order: "exact" in the query; "flag" clears most journeys with one cheap
+        aggregate and adds a boolean column ``jl_unsure`` for the others, which
+        the caller must check (:func:`.checks.check_aggs`) and drop.
 
     The text is Spark SQL with one journeylib function, ``n_distinct(col)``:
     DuckDB runs it after the macros in ``_DUCKDB_SHIMS``; Spark after
@@ -217,7 +226,7 @@ def summary_sql(table: str, columns, *, metrics=None, order=True, ts_mode=None,
     if check:
         if window:  # a duplicate step is one equal to the step before, in the same window
             wins.append("lag(step) OVER (PARTITION BY journey_id ORDER BY step) AS jl_prev_step")
-        aggs.update(checks.check_aggs(bool(window)))
+        aggs.update(checks.check_aggs(bool(window), duplicates))
     else:
         aggs.update({"jl_bad": "0", "jl_dup": "0"})
     # the row stage keeps only what the aggregates read (a window materialises its input)
@@ -230,7 +239,10 @@ def summary_sql(table: str, columns, *, metrics=None, order=True, ts_mode=None,
         keep.append("jl_row_bad")
     journey, bad = checks.journey_stage(kinds)
     agg_list = ",\n    ".join(f"{e} AS {a}" for a, e in aggs.items())
-    outs = ",\n  ".join(["journey_id"] + [f"{METRIC_SQL[m].expr} AS {m}" for m in names])
+    outs = ["journey_id"] + [f"{METRIC_SQL[m].expr} AS {m}" for m in names]
+    if checks.UNSURE in aggs:
+        outs.append(checks.UNSURE)
+    outs = ",\n  ".join(outs)
     where = (f"\nWHERE CASE WHEN {bad} THEN raise_error('{checks.SENTINEL}') ELSE TRUE END"
              if check else "")
     return (
