@@ -107,6 +107,8 @@ HOSTILE = {
     "huge_numbers": (HEADER + "1,99999999999999999999999,web,1e400,likert5,-1e999,likert5\n"
                      + "99999999999999999999999999,1,web,4,likert5,3,likert5\n").encode(),
     "one_long_line": b"x" * 10_000_000,
+    "huge_field_then_long_row": b'a,b\n"' + b"x" * 200_000 + b'",1\n1,2,3\n',
+    "sep_line_only": b"sep=;\n",
     "diary_big_stop": "🙂 Halte 99999999999999999999: web.\n".encode(),
     "diary_utf16": "🙂 Halte 1: web.\n\n🙁 Halte 2: mail.\n".encode("utf-16-le"),
 }
@@ -239,6 +241,11 @@ def test_huge_numbers_are_refused_not_wrapped(tmp_path):
     error = _fails(read_journeys, path)
     columns = {p["column"] for p in error.problems}
     assert {"step", "score", "rating"} <= columns
+
+
+def test_value_too_long_for_the_checker_still_names_the_problem(tmp_path):
+    _fails(read_table, _write(tmp_path, "huge_field_then_long_row"),
+           r"line 2: .*Expected 2 fields in line 3, saw 3.*too long to check further")
 
 
 def test_values_are_quoted_short(tmp_path):

@@ -25,7 +25,6 @@ _INT_ID = re.compile(r"-?(?:0|[1-9]\d*)")
 _DOT_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _COMMA_NUMBER = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
 _HAS_DECIMAL_COMMA = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+"
-_DAY_FIRST = r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(?:\s|$)"
 
 
 def check_header(names, source, *, line=None, sheet=None, first_column=1, row=None):

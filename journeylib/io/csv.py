@@ -84,11 +84,19 @@ def _unclosed_quote(text: str, sep: str, skip: int) -> int | None:
     return None
 
 
-def explain(text: str, sep: str, skip: int, path) -> JourneyDataError | None:
+def explain(text: str, sep: str, skip: int, path, parser_says: str = "") -> JourneyDataError | None:
     """Why pandas could not parse `text`: rows with more fields than the header, or a quote
     that is never closed (read again with the csv module; only called after a failure)."""
     problems, total, width, row = [], 0, None, 0
-    for start, fields in _records(text, sep, skip, strict=False):  # non-strict: never "error"
+    for record in _records(text, sep, skip, strict=False):
+        if record[0] == "error":  # e.g. a value beyond the csv module's field size limit
+            total += 1
+            problems.append({"line": record[1], "message": (
+                f"the file cannot be read as a table separated by {sep!r} "
+                f"({_short(parser_says.strip(), 120)}); this line holds a value too long to "
+                f"check further ({_short(record[2], 60)})")})
+            break
+        start, fields = record
         row += 1
         if width is None:
             width = len(fields)
@@ -124,7 +132,7 @@ def _parse_text(text: str, options, sep: str, skip: int, path):
         return _parse(io.StringIO(text), options)
     except (pd.errors.ParserError, pd.errors.ParserWarning, pd.errors.EmptyDataError,
             csv.Error) as err:
-        found = explain(text, sep, skip, path)
+        found = explain(text, sep, skip, path, str(err))
         if found is not None:
             raise found from None
         raise file_error(path, f"the file cannot be read as a table separated by {sep!r}: "
