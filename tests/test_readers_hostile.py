@@ -195,7 +195,7 @@ def test_row_with_more_fields_than_the_header(tmp_path, name, line):
     assert error.problems[0]["line"] == line
 
 
-@pytest.mark.parametrize("name", ["empty", "blank_lines"])
+@pytest.mark.parametrize("name", ["empty", "blank_lines", "sep_line_only"])
 def test_empty_file(tmp_path, name):
     for reader in (read_table, read_journeys):
         _fails(reader, _write(tmp_path, name), re.escape(MESSAGES["empty"]))

@@ -130,8 +130,9 @@ def _parse_text(text: str, options, sep: str, skip: int, path):
     """Parse decoded text; a parser failure becomes a JourneyDataError saying why."""
     try:
         return _parse(io.StringIO(text), options)
-    except (pd.errors.ParserError, pd.errors.ParserWarning, pd.errors.EmptyDataError,
-            csv.Error) as err:
+    except pd.errors.EmptyDataError:
+        raise file_error(path, f"there is no header and no data: {MESSAGES['empty']}") from None
+    except (pd.errors.ParserError, pd.errors.ParserWarning, csv.Error) as err:
         found = explain(text, sep, skip, path, str(err))
         if found is not None:
             raise found from None
