@@ -16,6 +16,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 
+from ..schema import JourneyDataError
 from ._common import column_letter, file_error
 from .columns import check_header
 from .sniff import describe
@@ -141,8 +142,6 @@ def read_excel(path, sheet=None) -> pd.DataFrame:
         _uncached_formulas(path, ws_path, name, rows[first + 1:last + 1], first + 1, header, lo,
                            problems)
     if problems:
-        from ..schema import JourneyDataError
-
         raise JourneyDataError(problems[:20], source=path, total=len(problems))
     columns = list(zip(*data, strict=True)) if data else [()] * len(header)
     frame = pd.DataFrame({j: pd.Series(list(col), dtype=None if col else object)
