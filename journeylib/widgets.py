@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
 
 from .exercises import EXERCISES, exercise_truth
+from .plots._common import _fmt as _signed
 from .scales import from_valence, get_scale, valence
 
 __all__ = [
@@ -67,6 +69,10 @@ FACE_OPTIONS: tuple[tuple[str, int], ...] = (
     ("\U0001f642 +1 happy", 1),
     ("\U0001f603 +2 very happy", 2),
 )
+#: Colour of the builder's dotted peak-end line.
+PEAK_END_COLOR = "#1b9e77"
+_ARTIST_GIDS = {"curve": "journeylib-curve", "mean": "journeylib-mean",
+                "peak_end": "journeylib-peak-end", "rating": "journeylib-rating"}
 _WORDS = {-2: "very unhappy", -1: "unhappy", 0: "neutral", 1: "happy", 2: "very happy"}
 
 
@@ -157,7 +163,7 @@ class JourneyBuilder:
         _check_rule(rule)
         self.rule = rule
         self.ax = None  # the Axes drawn last
-        self._views = []  # (ax, artists) of every drawing; all follow the state
+        self._views = []  # every Axes drawn on; each redraws when the state changes
         self._widget_ax = None
         self._controls = None
 
@@ -237,51 +243,88 @@ class JourneyBuilder:
 
     # --- figure ------------------------------------------------------------------------------
     def plot(self, ax=None):
-        """Draw the current state: the emotion curve, the mean and peak-end lines, the rating.
+        """Draw the current state as an emotion curve: faces, the mean and peak-end lines, the rating.
 
-        Returns the Axes; later changes (:meth:`set_score`, the widget) update it in place.
+        The picture is :func:`journeylib.emotion_curve`'s (the one every notebook
+        shows) of :meth:`frame`, with the predicted rating (not rounded) as the
+        journey rating on the right, plus a dotted peak-end line.  Returns the
+        Axes; later changes (:meth:`set_score`, the widget) redraw it in place.
+
+        Examples
+        --------
+        >>> import matplotlib.pyplot as plt
+        >>> b = JourneyBuilder([2, 1, -2, 1, 1, 0], rule="mean")
+        >>> ax = b.plot(ax=plt.figure().gca())
+        >>> b.artists["curve"].get_gid(), b.artists["curve"].get_ydata().tolist()
+        ('journeylib-curve', [1.0, 0.5, -1.0, 0.5, 0.5, 0.0])
+        >>> round(float(b.set_score(2, 0).artists["rating"].get_ydata()[0]), 4)  # redrawn: the new mean
+        0.4167
         """
         if ax is None:
             import matplotlib.pyplot as plt
 
             ax = plt.gca()
-        n = len(self.scores)
-        x = np.arange(1, n + 1)
-        nums = self.numbers().iloc[0]
-        ax.axhline(0, color="0.8", lw=1, zorder=0)
-        (curve,) = ax.plot(x, self.valence, marker="o", color="C0", lw=2, label="touchpoint score")
-        (mean,) = ax.plot([0.7, n + 0.3], [nums["mean"]] * 2, ls="--", color="C1", label="mean")
-        (pe,) = ax.plot([0.7, n + 0.3], [nums["peak_end"]] * 2, ls=":", color="C2", lw=2, label="peak-end")
-        (rating,) = ax.plot([n + 1], [nums["predicted"]], marker="*", ms=18, color="C3", ls="none",
-                            label="journey rating")
-        ax.set_xticks(list(x) + [n + 1], [*self.touchpoints, "JOURNEY"], rotation=30, ha="right")
-        ax.set_xlim(0.5, n + 1.5)
-        ax.set_ylim(-1.15, 1.15)
-        ax.set_yticks([-1, -0.5, 0, 0.5, 1], ["-2 very unhappy", "-1", "0 neutral", "+1", "+2 very happy"])
-        ax.set_ylabel("smiley")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small", frameon=False)
+        self._draw(ax)
         self.ax = ax
-        self._views.append((ax, {"curve": curve, "mean": mean, "peak_end": pe, "rating": rating}))
+        self._views.append(ax)
+        return ax
+
+    def _plot_frame(self):
+        """:meth:`frame` with the predicted rating itself (valence, not rounded) as the rating."""
+        return self.frame().assign(rating=self.predicted(), rating_scale="valence")
+
+    def _draw(self, ax):
+        from .plots.journey import emotion_curve
+
+        nums = self.numbers().iloc[0]
+        _measurable(ax.figure)
+        emotion_curve(self._plot_frame(), ax=ax)
+        n = len(self.scores)
+        (pe,) = ax.plot([-0.5, n - 0.5], [nums["peak_end"]] * 2, linestyle=":", color=PEAK_END_COLOR,
+                        linewidth=2, zorder=1.6, gid="journeylib-peak-end")
+        legend = ax.get_legend()
+        handles = list(legend.legend_handles) if legend is not None else []
+        labels = [t.get_text() for t in legend.get_texts()] if legend is not None else []
+        handles.append(Line2D([], [], linestyle=":", color=PEAK_END_COLOR, linewidth=2))
+        labels.append(f"peak-end {_signed(nums['peak_end'])}")  # valence, like the mean's label
+        ax.legend(handles=handles, labels=labels, loc="lower left", ncols=len(handles),
+                  bbox_to_anchor=(0.0, 1.0), frameon=False, fontsize="small", borderaxespad=0.1,
+                  handlelength=2.4)
         self._set_title(ax)
         return ax
 
     def _set_title(self, ax):
         nums = self.numbers().iloc[0]
         ax.set_title(f"rule: {self.rule} \N{RIGHTWARDS ARROW} predicted journey rating "
-                          f"{nums['predicted_score']:+.2f} ({nums['predicted_face']})")
+                     f"{nums['predicted_score']:+.2f} ({nums['predicted_face']})", pad=22)
 
     def refresh(self):
-        """Update the figure's artists and the widget's numbers from the state."""
-        nums = self.numbers().iloc[0]
-        for ax, artists in self._views:
-            artists["curve"].set_ydata(self.valence)
-            artists["mean"].set_ydata(np.full(2, nums["mean"]))
-            artists["peak_end"].set_ydata(np.full(2, nums["peak_end"]))
-            artists["rating"].set_ydata(np.full(1, nums["predicted"]))
-            self._set_title(ax)
+        """Redraw every figure of this builder and update the widget's numbers from the state."""
+        for ax in self._views:
+            ax.cla()
+            self._draw(ax)
         if self._controls is not None:
             self._controls["numbers"].value = self.numbers_html()
             self._controls["image"].value = self._png()
+            self._controls["image"].tooltip = self.describe()
+
+    def describe(self):
+        """The figure in words: each moment's smiley, the mean, peak-end and the predicted rating.
+
+        The widget's figure carries it as its tooltip (for screen readers, and
+        for tests that check the figure in a browser).
+
+        Examples
+        --------
+        >>> print(JourneyBuilder([2, 1, -2, 1, 1, 0], touchpoints=list("abcdef")).describe())
+        moments: a +2, b +1, c -2, d +1, e +1, f 0; mean +0.50, peak-end -1.00; rule peak_end, predicted journey rating -1.00
+        """
+        nums = self.numbers().iloc[0]
+        moments = ", ".join(f"{t} {int(s):+d}" if s else f"{t} 0"
+                            for t, s in zip(self.touchpoints, self.scores, strict=True))
+        mean, pe = from_valence(np.array([nums["mean"], nums["peak_end"]]), self.scale)
+        return (f"moments: {moments}; mean {mean:+.2f}, peak-end {pe:+.2f}; rule {self.rule}, "
+                f"predicted journey rating {nums['predicted_score']:+.2f}")
 
     def numbers_html(self):
         """The numbers as a small HTML table (what the widget shows)."""
@@ -307,9 +350,8 @@ class JourneyBuilder:
         The figure is a matplotlib Figure outside pyplot, shown as a PNG image.
         """
         import ipywidgets as w
-        from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(9, 4), layout="constrained")
+        fig = _agg_figure(figsize=(9, 4))
         self._widget_ax = self.plot(fig.add_subplot())
         faces = []
         for i, (name, score) in enumerate(zip(self.touchpoints, self.scores, strict=True)):
@@ -327,8 +369,14 @@ class JourneyBuilder:
 
     @property
     def artists(self):
-        """Artists of the last drawing (dict: curve, mean, peak_end, rating); empty before :meth:`plot`."""
-        return dict(self._views[-1][1]) if self._views else {}
+        """Artists of the last drawing, found by gid: curve, mean, peak_end, rating; empty before :meth:`plot`.
+
+        Every change redraws, so ask again after one (the old artists are gone).
+        """
+        if not self._views:
+            return {}
+        lines = {line.get_gid(): line for line in self._views[-1].lines}
+        return {name: lines.get(gid) for name, gid in _ARTIST_GIDS.items()}
 
     @property
     def controls(self):
@@ -337,6 +385,30 @@ class JourneyBuilder:
 
     def __repr__(self):
         return f"JourneyBuilder(scores={self.scores.tolist()}, rule={self.rule!r})"
+
+
+def _measurable(fig):
+    """Give `fig` an Agg canvas when it has none that measures text.
+
+    emotion_curve fits its labels with the canvas's renderer; a figure that
+    pyplot has closed (the inline backend closes each one it shows) keeps a
+    bare canvas, yet the builder redraws it when the state changes.
+    """
+    root = fig.figure if hasattr(fig, "figure") and fig.figure is not None else fig
+    if not hasattr(root.canvas, "get_renderer"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(root)
+
+
+def _agg_figure(figsize):
+    """A Figure outside pyplot (no window, never shown twice) that can measure text and save a PNG."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
 
 
 @functools.cache

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import journeylib as jl
 from journeylib import widgets
+from journeylib.plots.faces import find_faces
 from journeylib.widgets import JourneyBuilder, check_answer, o_ring, rule_value
 
 smileys = st.lists(st.integers(-2, 2), min_size=6, max_size=8)
@@ -91,16 +92,48 @@ def test_frame_is_valid_tidy_data_and_does_not_share_state():
     assert b.scores.tolist() == before.tolist()
 
 
-def test_plot_draws_the_state_on_the_given_axes():
+def _line(ax, gid):
+    (line,) = [a for a in ax.lines if a.get_gid() == gid]
+    return line
+
+
+def test_plot_draws_the_state_as_an_emotion_curve_on_the_given_axes():
     b = JourneyBuilder([2, 1, -2, 1, 1, 0], touchpoints=list("abcdef"))
     fig, ax = plt.subplots()
     assert b.plot(ax=ax) is ax
-    curve, mean, pe, rating = (ax.lines[i] for i in range(1, 5))  # line 0 is the zero line
+    curve = _line(ax, "journeylib-curve")  # emotion_curve's line through the moments
     assert curve.get_ydata().tolist() == [1.0, 0.5, -1.0, 0.5, 0.5, 0.0]
-    assert mean.get_ydata().tolist() == pytest.approx([0.25, 0.25])
-    assert pe.get_ydata().tolist() == pytest.approx([-0.5, -0.5])
-    assert rating.get_ydata().tolist() == pytest.approx([-0.5])
-    assert [t.get_text() for t in ax.get_xticklabels()] == [*"abcdef", "JOURNEY"]
+    assert _line(ax, "journeylib-mean").get_ydata().tolist() == pytest.approx([0.25, 0.25])
+    assert _line(ax, "journeylib-peak-end").get_ydata().tolist() == pytest.approx([-0.5, -0.5])
+    assert _line(ax, "journeylib-rating").get_ydata().tolist() == pytest.approx([-0.5])  # predicted
+    assert [t.get_text() for t in ax.get_xticklabels()] == [*"abcdef"]
+    assert b.artists == {"curve": curve, "mean": _line(ax, "journeylib-mean"),
+                         "peak_end": _line(ax, "journeylib-peak-end"),
+                         "rating": _line(ax, "journeylib-rating")}
+    # the faces: one per moment, smiling where happy; the rating face at the predicted value
+    moments = find_faces(ax)
+    assert [f["y"] for f in moments] == [1.0, 0.5, -1.0, 0.5, 0.5, 0.0]
+    assert [f["sag"] < 0 for f in moments[:2]] == [True, True] and moments[2]["sag"] > 0
+    (rating,) = find_faces(ax, kind="rating")
+    assert rating["y"] == pytest.approx(-0.5)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["touchpoint mean +0.25", "peak-end \u22120.50"]
+
+
+def test_builder_draws_what_emotion_curve_draws():
+    """One visual language: the builder's picture is emotion_curve's of the same journey."""
+    b = JourneyBuilder([2, 1, -2, 1, 1, 0], touchpoints=list("abcdef"), rule="mean")
+    fig, (ax1, ax2) = plt.subplots(1, 2)
+    b.plot(ax=ax1)
+    jl.emotion_curve(b.frame().assign(rating=b.predicted(), rating_scale="valence"), ax=ax2)
+    def faces(ax, kind):
+        return [(f["x"], f["y"], f["color"], f["kind"], round(f["sag"] / f["radius"], 9))
+                for f in find_faces(ax, kind=kind)]
+
+    for kind in ("moment", "rating"):
+        assert faces(ax1, kind) == faces(ax2, kind)
+    for gid in ("journeylib-curve", "journeylib-mean", "journeylib-rating"):
+        assert _line(ax1, gid).get_xydata().tolist() == _line(ax2, gid).get_xydata().tolist()
 
 
 def test_plot_without_ax_uses_the_current_axes():
@@ -113,24 +146,28 @@ def test_widget_callbacks_update_figure_and_numbers():
     box = b.widget()
     assert box.children  # a VBox of controls
     c = b.controls
-    curve = b.artists["curve"]
     html0, png0 = c["numbers"].value, c["image"].value
     assert "-1.00" in html0  # peak-end of (2, 1, -2, 1, 1, 0) on the smiley scale
     assert png0[:8] == b"\x89PNG\r\n\x1a\n"
+    assert c["image"].tooltip == b.describe()
 
     c["faces"][5].value = 2  # the last touchpoint becomes very happy: it is now the peak and the end
-    assert curve.get_ydata().tolist() == [1.0, 0.5, -1.0, 0.5, 0.5, 1.0]
+    # every change redraws the emotion curve, so the artists are asked for again
+    assert b.artists["curve"].get_ydata().tolist() == [1.0, 0.5, -1.0, 0.5, 0.5, 1.0]
+    assert [f["y"] for f in find_faces(b.ax)] == [1.0, 0.5, -1.0, 0.5, 0.5, 1.0]
     assert b.artists["peak_end"].get_ydata().tolist() == pytest.approx([1.0, 1.0])
     assert b.artists["rating"].get_ydata().tolist() == pytest.approx([1.0])
     assert b.scores.tolist() == [2, 1, -2, 1, 1, 2]
     assert "+2.00 = +2 very happy" in c["numbers"].value
     assert c["image"].value != png0
+    assert "step 6 +2;" in c["image"].tooltip and c["image"].tooltip.endswith("rating +2.00")
 
     c["rule"].value = "mean"  # the customer averages instead
     mean = (2 + 1 - 2 + 1 + 1 + 2) / 6
     assert b.artists["rating"].get_ydata().tolist() == pytest.approx([mean / 2])
     assert f"predicted journey rating (mean): {mean:+.2f}" in c["numbers"].value
     assert "rule: mean" in " ".join(b.ax.get_title(loc) for loc in ("left", "center", "right"))
+    assert len(b.ax.lines) == len({line.get_gid() for line in b.ax.lines})  # redrawn, not drawn over
 
 
 def test_widget_controls_start_at_the_state():
@@ -219,6 +256,7 @@ def test_static_figure_and_widget_follow_the_same_state():
     box = b.widget()
     assert repr(box).startswith("JourneyBuilder controls")  # what a page without widgets prints
     b.controls["faces"][0].value = -2
-    assert np.asarray(ax.lines[1].get_ydata())[0] == -1.0
+    assert np.asarray(_line(ax, "journeylib-curve").get_ydata())[0] == -1.0
+    assert find_faces(ax)[0]["y"] == -1.0
     assert np.asarray(b.artists["curve"].get_ydata())[0] == -1.0
     assert b.artists["curve"].axes is not ax  # the widget draws its own figure
