@@ -353,7 +353,7 @@ def _mark_failure(nb, cell, ename, evalue):
     import nbformat
 
     text = (f"**The analysis stopped with an error in cell {cell}** ({escape_markdown(ename)}: "
-            f"{escape_markdown(evalue)}). Nothing below that cell was computed; "
+            f"{escape_markdown(str(evalue).rstrip('.'))}). Nothing below that cell was computed; "
             "[go to the failing cell](#papermill-error-cell).")
     for c in nb.cells:
         if "papermill-error-cell-tag" in c.get("metadata", {}).get("tags", []) and \

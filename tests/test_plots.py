@@ -729,3 +729,15 @@ def test_driver_plot_with_fourteen_items_hides_nothing():
         for j in range(i + 1, len(boxes)):
             assert not boxes[i].overlaps(boxes[j]), ((labels + quadrants)[i].get_text(),
                                                      (labels + quadrants)[j].get_text())
+
+
+def test_gap_and_driver_charts_on_a_figure_without_pyplot():
+    # a bare Figure (as widgets make them) has a canvas without a renderer of its own
+    fig = Figure()
+    ax = fig.add_subplot()
+    jl.gap_scatter(pd.DataFrame({"mean": [0.5, 0.5, -0.5], "rating": [1.0, 1.0, -0.5]}), ax=ax)
+    assert [t for t in ax.texts if t.get_gid() == "journeylib-stats"]
+    fig = Figure()
+    res = pd.DataFrame({"touchpoint": ["web", "mail"], "importance": [0.3, 0.1], "performance": [0.2, -0.1]})
+    ax = jl.driver_plot(res, ax=fig.add_subplot())
+    assert len([t for t in ax.texts if t.get_gid() == "journeylib-label"]) == 2

@@ -459,3 +459,27 @@ def test_svg_figures_escape_labels(tmp_path):
         assert not [a for a in element.attrib if a.lower().startswith("on")]
     outside_comments = re.sub(r"(?s)<!--.*?-->", "", svg)
     assert "alert(" not in outside_comments and "<script" not in svg
+
+
+def test_warnings_in_a_report_notebook_become_notes(tmp_path):
+    """A notebook that turns warnings into notes (as notebook 07 does) stores no stderr box, and the note
+    names the data file without its folder."""
+    nbdir = tmp_path / "nbs"
+    nbdir.mkdir()
+    data = tmp_path / "secret folder" / "my data.csv"
+    _write(nbdir, "01-notes.ipynb", [
+        v4.new_markdown_cell("# Notes\n\nAre warnings notes?"),
+        v4.new_code_cell(f"DATA = {str(data)!r}", metadata={"tags": ["parameters"]}),
+        v4.new_code_cell("import warnings\nfrom journeylib.headline import show_warnings_as_notes\n"
+                         "restore = show_warnings_as_notes(hide_paths=[DATA])"),
+        v4.new_code_cell("warnings.warn(f'{DATA}: 3 rows <dropped>', UserWarning, stacklevel=1)\nx = 1"),
+    ])
+    result = build_report(nbdir, tmp_path / "out", quiet=True, with_code=False)
+    assert list(result["status"]) == ["ok"]
+    nb = nbformat.read(tmp_path / "out" / "notebooks" / "01-notes.ipynb", as_version=4)
+    outputs = nb.cells[-1].outputs
+    assert [o.get("name") for o in outputs if o.output_type == "stream"] == []
+    assert [o["data"]["text/markdown"] for o in outputs] == [r"*Note:* my data\.csv\: 3 rows &lt;dropped&gt;"]
+    page = (tmp_path / "out" / "01-notes.html").read_text("utf-8")
+    assert "secret folder" not in page.split("<body", 1)[1] and "ipykernel_" not in page
+    assert "warnings.warn" not in page  # no code on a page for readers

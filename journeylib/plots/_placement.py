@@ -18,12 +18,12 @@ MARGIN_PX = 4.0
 
 
 def renderer_of(ax):
-    fig = ax.figure
-    try:
+    """The renderer of the axes' figure; for a canvas without one (a bare ``Figure()``, the pdf
+    or svg backends, a widget's canvas) the one matplotlib makes to measure text."""
+    fig = ax.figure.figure  # the root figure, also for an Axes in a subfigure
+    if hasattr(fig.canvas, "get_renderer"):
         return fig.canvas.get_renderer()
-    except AttributeError:  # a canvas without one (pdf, svg backends): draw once to make it
-        fig.canvas.draw()
-        return fig.canvas.get_renderer()
+    return fig._get_renderer()  # noqa: SLF001 - matplotlib's own way to measure without a canvas renderer
 
 
 def axes_box(ax):
