@@ -78,6 +78,10 @@ def parse_numbers(values):
     if pd.api.types.is_bool_dtype(s.dtype):
         present = s.notna().to_numpy()
         return s.astype("float64").to_numpy(na_value=np.nan), none, none, present
+    if pd.api.types.is_complex_dtype(s.dtype):  # 1+2j is not an answer on any scale
+        z = s.to_numpy()
+        real = np.imag(z) == 0
+        return np.where(real, np.real(z), np.nan), ~real & s.notna().to_numpy(), none, none
     if pd.api.types.is_numeric_dtype(s.dtype):
         return s.to_numpy(dtype="float64", na_value=np.nan), none, none, none
     present = s.notna().to_numpy()
@@ -95,6 +99,12 @@ def parse_numbers(values):
     if boolean.any():
         numbers[boolean] = s[boolean].astype("float64").to_numpy()
     other = present & ~boolean & ~is_text  # numbers (and odd objects) in an object column
+    if s.dtype == object and other.any():
+        odd = kinds.isin((complex, np.complex64, np.complex128)).to_numpy() | \
+            kinds.map(lambda k: not issubclass(k, (int, float, np.number))).to_numpy(dtype=bool)
+        odd &= other
+        not_number[odd] = True
+        other &= ~odd
     if other.any():
         conv = pd.to_numeric(s[other], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
         numbers[other] = conv
@@ -161,6 +171,15 @@ def parse_timestamps(values, *, dayfirst=None, name="timestamp"):
     s = values if isinstance(values, pd.Series) else pd.Series(values)
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         return s, []
+    if not pd.api.types.is_numeric_dtype(s.dtype):
+        try:  # the common case, ISO 8601 text (one zone or none), read in one vectorised pass
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ts = pd.to_datetime(s, format="ISO8601")
+            if pd.api.types.is_datetime64_any_dtype(ts.dtype):
+                return ts, []
+        except (ValueError, TypeError, OverflowError):
+            pass  # anything else: the careful path below
     na_tokens, _ = _tokens()
     present = s.notna().to_numpy()
     if pd.api.types.is_numeric_dtype(s.dtype):

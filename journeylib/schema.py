@@ -153,7 +153,16 @@ def _format(p):
         parts.append(f"column {_short(p['column'])}")
     where = ", ".join(parts)
     value = f": value {_short(p['value'])}" if "value" in p else ""
-    return f"{where}{value}: {p['message']}" if where else p["message"]
+    if where:
+        return f"{where}{value}: {p['message']}"
+    return f"value {_short(p['value'])}: {p['message']}" if "value" in p else p["message"]
+
+
+def _column_list(columns, limit=30):
+    """The column names for a message: each cut to 40 characters, at most `limit` of them."""
+    names = [_short(str(c), 40)[1:-1] if len(repr(str(c))) > 42 else str(c) for c in columns]
+    more = f", ... and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
 
 
 def spreadsheet_row(position):
@@ -301,7 +310,14 @@ def _journey_ids(jid, problems):
         return jid
     if isinstance(jid.dtype, pd.CategoricalDtype):
         return jid.astype(object).where(jid.notna()).astype("str").where(jid.notna())
-    if pd.api.types.is_string_dtype(jid.dtype):
+    if jid.dtype == object:
+        odd = jid.map(lambda x: isinstance(x, (list, tuple, dict, set, np.ndarray, bytes)))
+        odd = odd.to_numpy(dtype=bool)
+        if odd.any():  # a list or a dict is no id (and cannot be grouped on)
+            problems.add_rows(odd, "journey_id", jid, "journey_id must be a number or text, not "
+                              "a list, a dict or bytes")
+            jid = jid.where(~odd, jid.map(repr))  # reported; kept as text for the other checks
+    if pd.api.types.is_string_dtype(jid.dtype) and jid.dtype != object:
         return jid
     return jid.where(jid.isna(), jid.astype("str"))
 
@@ -360,7 +376,7 @@ def _numbers(df, column, scale_column, problems):
     return values
 
 
-def validate(data, *, source=None, dayfirst=None):
+def validate(data, *, source=None, dayfirst=None, row_offset=0):
     """Check `data` against the tidy journey contract and return a validated copy.
 
     Parameters
@@ -373,6 +389,10 @@ def validate(data, *, source=None, dayfirst=None):
         How to read text dates such as ``03/04/2026`` in ``timestamp``; by
         default decided from the data, with a warning when both readings fit
         (see :func:`journeylib.cells.parse_timestamps`).
+    row_offset : int, default 0
+        For readers: lines of the file above the header row (a title and
+        blank rows a reader skipped), added to every row number in messages
+        so that they match the file.
 
     Returns
     -------
@@ -417,7 +437,7 @@ def validate(data, *, source=None, dayfirst=None):
         close = difflib.get_close_matches(col, spare, n=1, cutoff=0.5)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         problems.add(
-            f"required column is missing{hint} (columns present: {', '.join(map(str, data.columns))})",
+            f"required column is missing{hint} (columns present: {_column_list(data.columns)})",
             column=col,
         )
     if len(data) == 0:
@@ -461,5 +481,8 @@ def validate(data, *, source=None, dayfirst=None):
     verify(df, problems, layout=None if step is None else journey_layout(df["journey_id"], step),
            order=step is not None, raw=data)
     if problems.total:
+        for p in problems.items:
+            if row_offset and p.get("row") is not None:
+                p["row"] += int(row_offset)
         raise JourneyDataError(problems.items, source=source, total=problems.total)
     return df

@@ -133,3 +133,22 @@ def test_mixed_date_formats_are_read():
     assert not problems
     assert ts.tolist() == [pd.Timestamp("2026-01-01 10:00"), pd.Timestamp("2026-01-02"),
                            pd.Timestamp("2026-01-03 08:15")]
+
+
+def test_odd_cells_are_refused_not_crashed_on():
+    """Lists as ids, complex numbers as scores: a JourneyDataError, never a TypeError."""
+    with pytest.raises(JourneyDataError, match="not a list"):
+        jl.validate(tidy(journey_id=pd.array([[1], [1], 2], dtype=object)))
+    x, bad, _, _ = parse_numbers(pd.Series([1 + 2j, 3 + 0j]))
+    assert np.isnan(x[0]) and x[1] == 3.0 and bad.tolist() == [True, False]
+    with pytest.raises(JourneyDataError, match="score is not a number"):
+        jl.validate(tidy(score=pd.array([4, 1 + 2j, 5], dtype=object)))
+
+
+def test_row_offset_and_long_headers_in_messages():
+    with pytest.raises(JourneyDataError) as err:
+        jl.validate(tidy(score=[4, 9, 5]), row_offset=3)  # three lines above the header
+    assert err.value.problems[0]["row"] == 6
+    with pytest.raises(JourneyDataError) as err:
+        jl.validate(pd.DataFrame({"x" * 10_000: [1], **{f"c{i}": [1] for i in range(100)}}))
+    assert len(str(err.value)) < 20_000 and "and 71 more" in str(err.value)
