@@ -708,3 +708,22 @@ def test_text_dates_in_a_workbook_are_not_assumed_day_first(tmp_path):
         out = read_journeys(path)
     assert out["timestamp"].dt.month.tolist() == [3, 5]
     assert read_journeys(path, dayfirst=True)["timestamp"].dt.month.tolist() == [4, 4]
+
+
+def test_excel_rows_above_the_header_count_in_messages(tmp_path):
+    """Blank rows above the header are skipped; the error still names the sheet's own row."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append([])
+    ws.append([])
+    ws["A1"] = None
+    ws.append(["journey_id", "step", "touchpoint", "score", "score_scale", "rating", "rating_scale"])
+    ws.append([1, 1, "web", 4, "likert5", 3, "likert5"])
+    ws.append([1, 2, "mail", 9, "likert5", 3, "likert5"])  # sheet row 5
+    path = tmp_path / "titled.xlsx"
+    wb.save(path)
+    with pytest.raises(JourneyDataError) as err:
+        read_journeys(path)
+    assert err.value.problems[0]["row"] == 5 and err.value.problems[0]["column"] == "score"

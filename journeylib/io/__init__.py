@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..schema import validate
 from .columns import (
+    ROW_OFFSET,
     _drop_trailing_empty_rows,
     _is_text,
     _normalise,
@@ -248,6 +249,7 @@ def read_journeys(path, *, sheet=None, encoding=None, dayfirst=None):
     0    webshop    7.5     6.0
     1   telefoon    2.5     6.0
     """
-    return validate(read_table(path, sheet=sheet, encoding=encoding, dayfirst=dayfirst),
-                    source=path, dayfirst=dayfirst)
+    table = read_table(path, sheet=sheet, encoding=encoding, dayfirst=dayfirst)
+    return validate(table, source=path, dayfirst=dayfirst,
+                    row_offset=table.attrs.get(ROW_OFFSET, 0))
 

@@ -27,6 +27,10 @@ _COMMA_NUMBER = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
 _HAS_DECIMAL_COMMA = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+"
 
 
+#: ``DataFrame.attrs`` key under which a reader records how many lines of the file lie above
+#: the header it used, so that :func:`journeylib.validate` names the file's own rows.
+ROW_OFFSET = "journeylib.row_offset"
+
 def check_header(names, source, *, line=None, sheet=None, first_column=1, row=None):
     """Refuse column names that repeat each other once spaces are trimmed.
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..schema import JourneyDataError
 from ._common import column_letter, file_error
-from .columns import check_header
+from .columns import ROW_OFFSET, check_header
 from .sniff import describe
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -147,4 +147,5 @@ def read_excel(path, sheet=None) -> pd.DataFrame:
     frame = pd.DataFrame({j: pd.Series(list(col), dtype=None if col else object)
                           for j, col in enumerate(columns)})
     frame.columns = [h.strip() if isinstance(h, str) else h for h in header]
+    frame.attrs[ROW_OFFSET] = first  # rows above the header: messages name the sheet's rows
     return frame
