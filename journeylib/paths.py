@@ -295,7 +295,8 @@ def transitions(data, *, steps=None, align="start", negative=0.0, adjust=None, c
     with np.errstate(invalid="ignore", divide="ignore"):
         v_mean = np.bincount(inv, np.where(ok, val, 0.0), u) / np.bincount(inv, ok, u)
     # journeys per transition: unique (journey, transition) pairs
-    pair = np.unique(jour.astype(np.int64) * u + inv)
+    pair = np.sort(jour.astype(np.int64) * u + inv)
+    pair = pair[np.concatenate(([True], pair[1:] != pair[:-1]))]
     t_of, j_of = pair % u, pair // u
     n = np.bincount(t_of, minlength=u)
     r = seq.rating[j_of]

@@ -19,13 +19,13 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy.cluster.vq import kmeans2
 
 from ._stats_common import _boot_index, _check_confidence
 from .paths import _sequences
 
 __all__ = ["curve_shapes", "shape_test", "name_shape", "adjusted_rand", "SHAPE_FEATURES"]
 
+_SEARCH_MAX = 20_000  # journeys k-means runs on while k is chosen
 #: The shape features of :func:`curve_shapes`, in column order.
 SHAPE_FEATURES: tuple[str, ...] = ("level", "slope", "trough_pos", "trough_depth", "recovery",
                                    "end_minus_peak", "volatility")
@@ -141,20 +141,51 @@ def _unique_names(names, level):
 
 # --- clustering -----------------------------------------------------------------------------------
 
+def _lloyd(z, k, rng, max_iter=100):
+    """One k-means run: k-means++ starts (Arthur and Vassilvitskii 2007), then Lloyd's iterations
+    until no label changes.  Returns (labels, within-cluster sum of squares)."""
+    n, p = z.shape
+    centres = np.empty((k, p))
+    centres[0] = z[rng.integers(n)]
+    d2 = ((z - centres[0]) ** 2).sum(axis=1)
+    for j in range(1, k):
+        total = d2.sum()
+        centres[j] = z[rng.choice(n, p=d2 / total) if total > 0 else rng.integers(n)]
+        d2 = np.minimum(d2, ((z - centres[j]) ** 2).sum(axis=1))
+    zz = (z * z).sum(axis=1)
+    labels = np.full(n, -1)
+    for _ in range(max_iter):
+        # the cross term by einsum, not BLAS: tall, thin products are slow through BLAS threads
+        dist = zz[:, None] - 2.0 * np.einsum("ij,kj->ik", z, centres) \
+            + (centres * centres).sum(axis=1)[None, :]
+        new = dist.argmin(axis=1)
+        if (new == labels).all():
+            break
+        labels = new
+        cnt = np.bincount(labels, minlength=k)
+        for j in range(p):
+            centres[:, j] = np.where(cnt > 0, np.bincount(labels, z[:, j], k) / np.maximum(cnt, 1),
+                                     centres[:, j])
+        if (cnt == 0).any():  # an empty cluster restarts at the point farthest from its centre
+            far = dist[np.arange(n), labels].argmax()
+            centres[np.flatnonzero(cnt == 0)[0]] = z[far]
+    inertia = float(((z - centres[labels]) ** 2).sum())
+    return labels, inertia
+
+
 def _kmeans(z, k, rng, n_init):
-    """Best of `n_init` k-means++ runs (lowest within-cluster sum of squares); clusters by size."""
+    """Best of `n_init` k-means runs (lowest within-cluster sum of squares); clusters by size."""
     best = None
     for _ in range(n_init):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "one of the clusters is empty": judged below
-            centres, labels = kmeans2(z, k, iter=30, minit="++", rng=rng)
+        labels, inertia = _lloyd(z, k, rng)
         counts = np.bincount(labels, minlength=k)
-        inertia = float(((z - centres[labels]) ** 2).sum())
         score = (int((counts == 0).sum()), inertia)
         if best is None or score < best[0]:
-            best = (score, centres, labels, counts)
-    _, centres, labels, counts = best
-    order = np.lexsort((centres[:, 0], -counts))
+            best = (score, labels, counts)
+    _, labels, counts = best
+    first = np.full(k, len(labels))
+    np.minimum.at(first, labels, np.arange(len(labels)))
+    order = np.lexsort((first, -counts))  # by size, ties by first journey
     relabel = np.empty(k, dtype=np.int64)
     relabel[order] = np.arange(k)
     return relabel[labels]
@@ -208,7 +239,9 @@ def curve_shapes(data, *, k=None, k_max=6, cluster=True, min_moments=3, n_init=1
         within-cluster sum of squares is kept.
     silhouette_sample : int
         The silhouette uses all pairwise distances; above this many journeys
-        it is computed on a random sample of this size.
+        it is computed on a random sample of this size.  (Above 20,000
+        journeys, k is also chosen on a random 20,000; the chosen k is then
+        fitted on all of them.)
     seed : int or numpy.random.Generator, optional
 
     Returns
@@ -235,7 +268,8 @@ def curve_shapes(data, *, k=None, k_max=6, cluster=True, min_moments=3, n_init=1
     Notes
     -----
     k-means runs on the features standardised to mean 0 and standard
-    deviation 1 (scipy's ``kmeans2``); names come from the centres in the
+    deviation 1 (k-means++ starts, Lloyd's iterations to convergence, the
+    best of `n_init` runs); names come from the centres in the
     original units through :func:`name_shape`, made unique with "(higher)"
     and "(lower)" by level when two clusters get the same name.
 
@@ -274,13 +308,17 @@ def curve_shapes(data, *, k=None, k_max=6, cluster=True, min_moments=3, n_init=1
         z = (x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
         if k is None:
             ks = range(2, max(2, min(int(k_max), n - 1)) + 1)
-            sample = rng.choice(n, silhouette_sample, replace=False) if n > silhouette_sample \
+            # k is chosen on at most _SEARCH_MAX journeys, the silhouette read on fewer still
+            search = np.sort(rng.choice(n, _SEARCH_MAX, replace=False)) if n > _SEARCH_MAX \
                 else np.arange(n)
-            fits = {kk: _kmeans(z, kk, rng, n_init) for kk in ks}
-            dist = _distances(z[sample])
+            m = len(search)
+            sample = rng.choice(m, silhouette_sample, replace=False) if m > silhouette_sample \
+                else np.arange(m)
+            fits = {kk: _kmeans(z[search], kk, rng, n_init) for kk in ks}
+            dist = _distances(z[search][sample])
             sil = {kk: _silhouette(dist, fits[kk][sample], kk) for kk in ks}
             k = max(sil, key=lambda kk: (sil[kk], -kk))
-            labels = fits[k]
+            labels = fits[k] if m == n else _kmeans(z, k, rng, n_init)
             attrs["silhouette"] = sil
         else:
             labels = _kmeans(z, int(k), rng, n_init) if k > 1 else np.zeros(n, dtype=np.int64)
