@@ -57,7 +57,9 @@ report: $(STAMP)
 		$(if $(RATING_SCALE),--rating-scale "$(RATING_SCALE)") \
 		$(if $(MISSING),--missing "$(MISSING)") \
 		$(if $(RECOMMEND),--recommend "$(RECOMMEND)") \
-		$(if $(ID),--id "$(ID)")
+		$(if $(ID),--id "$(ID)") \
+		$(if $(WITH_CODE),--with-code) \
+		$(OPTIONS)
 
 clean:
 	rm -rf build .pytest_cache

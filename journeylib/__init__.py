@@ -37,7 +37,7 @@ _API: dict[str, str] = {
     "gap_test": "stats", "compare_rules": "stats", "journey_vs_touchpoint": "stats",
     "paypal_share": "stats", "outcome_type": "stats",
     "key_drivers": "drivers", "nps": "netpromoter", "nps_difference": "netpromoter", "recommend_share": "netpromoter",
-    "check_consistency": "quality",
+    "check_consistency": "quality", "headline": "headline",
     "simulate_journeys": "simulate",
     # sequences: paths, curve shapes, service recovery
     "transitions": "paths", "path_variants": "paths", "curve_shapes": "shapes", "shape_test": "shapes",
@@ -56,7 +56,7 @@ __all__ = ["__version__", *sorted(_API)]
 
 
 # submodules reachable as ``jl.<name>`` without an explicit import
-_SUBMODULES = ("cells", "checks", "datasets", "diary", "drivers", "engines", "io", "metrics",
+_SUBMODULES = ("cells", "checks", "datasets", "diary", "drivers", "engines", "headline", "io", "metrics",
                "netpromoter", "plots", "quality", "report", "scales", "schema", "simulate", "stats",
                "text", "widgets")
 

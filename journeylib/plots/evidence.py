@@ -270,7 +270,8 @@ def nps_plot(result, *, label=None, ax=None, **kwargs):
     >>> res = pd.DataFrame({"nps": [33.3], "ci_low": [18.7], "ci_high": [47.9], "n": [100],
     ...                     "share_detractors": [1 / 6], "share_passives": [1 / 3],
     ...                     "share_promoters": [0.5]})
-    >>> ax = jl.nps_plot(res)
+    >>> import matplotlib.pyplot as plt
+    >>> ax = jl.nps_plot(res, ax=plt.figure().gca())
     >>> [round(float(p.get_width()), 1) for p in ax.patches]
     [16.7, 33.3, 50.0]
     """
