@@ -56,7 +56,7 @@ __all__ = ["__version__", *sorted(_API)]
 
 
 # submodules reachable as ``jl.<name>`` without an explicit import
-_SUBMODULES = ("cells", "checks", "datasets", "diary", "drivers", "engines", "headline", "io", "metrics",
+_SUBMODULES = ("cells", "checks", "datasets", "diary", "drivers", "engines", "io", "metrics",
                "netpromoter", "plots", "quality", "report", "scales", "schema", "simulate", "stats",
                "text", "widgets")
 
