@@ -8,6 +8,9 @@ wraps them in ipywidgets controls whose callbacks redraw the same figure.
 
 :func:`check_answer` compares a student's prediction with a value computed from
 journeylib (never a typed-in number) and says whether it is right.
+
+:func:`explore` (from :mod:`journeylib.explorer`) is the researchers' counterpart:
+a journey or a segment, a rule and a gap filter, drawn the same way.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 
 from .exercises import EXERCISES, exercise_truth
+from .explorer import JourneyExplorer, explore
 from .plots._common import _fmt as _signed
 from .scales import from_valence, get_scale, valence
 
@@ -38,6 +42,8 @@ __all__ = [
     "exercise_truth",
     "check_answer",
     "Check",
+    "JourneyExplorer",
+    "explore",
 ]
 
 #: Rules a customer may use to sum up a journey, with a line for people.
@@ -417,16 +423,20 @@ def _lab_box_class():
     import ipywidgets as w
 
     class LabBox(w.VBox):
-        """The builder's box; a short text where widgets do not run (static HTML, plain consoles)."""
+        """A lab's box; a short text where widgets do not run (static HTML, plain consoles)."""
+
+        _what = "JourneyBuilder"
 
         def __repr__(self):
-            return "JourneyBuilder controls (interactive in Jupyter; the figure above shows the start)"
+            return f"{self._what} controls (interactive in Jupyter; the figure above shows the start)"
 
     return LabBox
 
 
-def _LabBox(children):
-    return _lab_box_class()(children)
+def _LabBox(children, what="JourneyBuilder"):
+    box = _lab_box_class()(children)
+    box._what = what
+    return box
 
 
 def journey_builder(scores=None, *, touchpoints=None, rule="peak_end"):
