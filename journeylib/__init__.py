@@ -57,8 +57,8 @@ __all__ = ["__version__", *sorted(_API)]
 
 # submodules reachable as ``jl.<name>`` without an explicit import
 _SUBMODULES = ("cells", "checks", "datasets", "diary", "drivers", "engines", "io", "metrics",
-               "netpromoter", "plots", "quality", "report", "scales", "schema", "simulate", "stats",
-               "text", "widgets")
+               "netpromoter", "paths", "plots", "quality", "recovery", "report", "scales", "schema",
+               "shapes", "simulate", "stats", "text", "widgets")
 
 
 def __getattr__(name):
