@@ -246,16 +246,18 @@ class JourneyExplorer:
     def summary_row(self):
         """One row: the chosen journey's summary, or the mean over the selection (``n_journeys``)."""
         sel = self.selection()
-        cols = ["n_touchpoints", "mean", "peak_end", "min", "last", "rating"]
+        cols = ["n_touchpoints", "n_missing", "mean", "peak_end", "min", "last", "rating"]
         cols = [c for c in cols if c in sel.columns]
         if self.journey is not None:
             row = sel[sel["journey_id"] == self.journey]
             label, n = self.journey, 1
+            out = row[cols].reset_index(drop=True)  # the journey's own values: counts stay whole
         else:
             row, n = sel, len(sel)
             label = f"mean of {n:,} journeys"
-        values = row[cols].mean(numeric_only=True) if n else pd.Series(np.nan, index=cols)
-        out = pd.DataFrame([{"journey": label, "n_journeys": n, **values.to_dict()}])
+            out = pd.DataFrame([row[cols].mean() if n else pd.Series(np.nan, index=cols)])
+        out.insert(0, "journey", label)
+        out.insert(1, "n_journeys", n)
         out["rule"] = self.rule
         out["gap"] = row["gap_rule"].mean() if n else np.nan
         return out
