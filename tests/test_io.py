@@ -727,3 +727,103 @@ def test_excel_rows_above_the_header_count_in_messages(tmp_path):
     with pytest.raises(JourneyDataError) as err:
         read_journeys(path)
     assert err.value.problems[0]["row"] == 5 and err.value.problems[0]["column"] == "score"
+
+
+# --- from_wide: order, outcomes as they come (issues 13 item 1, 14 item 2) -------------------------
+
+
+def test_from_wide_items_have_no_order_unless_told(survey, tmp_path):
+    answers = survey.assign(web=[5, 1, 3], phone=[1, 2, 3], mail=[2, 4, 3])
+    items = melt(answers)
+    assert items["ordered"].dtype == bool and not items["ordered"].any()
+    s = jl.journey_summary(items)
+    for metric in ("first", "last", "peak_end", "trend"):
+        if metric in s.columns:
+            assert s[metric].isna().all(), metric
+    np.testing.assert_allclose(s["mean"], jl.valence([[5, 1, 2], [1, 2, 4], [3, 3, 3]],
+                                                     "likert5").mean(axis=1))
+    journey = melt(answers, ordered=True)
+    assert journey["ordered"].all()
+    t = jl.journey_summary(journey)
+    # peak-end by hand: the most extreme moment (the later on a tie) and the last, on valence
+    np.testing.assert_allclose(t["last"], jl.valence([2, 4, 3], "likert5"))
+    # [5, 1, 2] -> [1, -1, -0.5]: peak -1 (the later of a tie), end -0.5; [1, 2, 4]: peak -1, end 0.5
+    np.testing.assert_allclose(t["peak_end"], [(-1 - 0.5) / 2, (-1 + 0.5) / 2, (0 + 0) / 2])
+    # the flag is a column: it survives a CSV round trip and pd.concat
+    items.to_csv(tmp_path / "items.csv", index=False)
+    back = read_journeys(tmp_path / "items.csv")
+    assert back["ordered"].dtype == bool and not back["ordered"].any()
+    both = pd.concat([items, journey.assign(journey_id=journey["journey_id"] + "x")])
+    s2 = jl.journey_summary(both)
+    assert s2["last"].isna().sum() == 3 and s2["last"].notna().sum() == 3
+    with pytest.raises(ValueError, match="`ordered` must be one of"):
+        melt(answers, ordered="yes")
+
+
+def test_from_wide_scalar_missing_codes_touch_touchpoints_only(survey):
+    # "0 = dissatisfied" is an answer on a binary rating: a scalar code never wipes it
+    answers = survey.assign(overall=[0, 1, 0])
+    with pytest.warns(UserWarning, match=r"'web' 1, 'phone' 1, 'mail' 2\.$"):
+        out = melt(answers, rating_scale="binary")
+    assert out.groupby("journey_id")["rating"].first().tolist() == [0.0, 1.0, 0.0]
+    # named in a dict, the rating's code applies
+    with pytest.warns(UserWarning, match=r"'overall' 2 \(0\)"):
+        out = melt(answers.assign(overall=[0, 7, 0], phone=[1, 2, 3], mail=[1, 4, 3]),
+                   missing={"overall": 0, "web": 0})
+    assert out.groupby("journey_id")["rating"].first().isna().tolist() == [True, False, True]
+
+
+def test_from_wide_label_map_for_the_rating(survey):
+    words = survey.assign(overall=["Satisfied", "neutral or dissatisfied ", None])
+    with pytest.warns(UserWarning):
+        out = melt(words, rating_scale="binary",
+                   rating_map={"satisfied": 1, "neutral or dissatisfied": 0})
+    rating = out.groupby("journey_id")["rating"].first()
+    assert rating.iloc[:2].tolist() == [1.0, 0.0] and np.isnan(rating.iloc[2])
+    with pytest.raises(JourneyDataError) as err:
+        melt(words.assign(overall=["satisfied", "happy", "neutral"]), rating_scale="binary",
+             rating_map={"satisfied": 1, "neutral or dissatisfied": 0})
+    msg = str(err.value)
+    assert "row 3, column 'overall': value 'happy': not an answer `rating_map` names" in msg
+    assert "row 4, column 'overall': value 'neutral'" in msg and err.value.total == 2
+    with pytest.raises(ValueError, match="every answer must map to a number"):
+        melt(words, rating_map={"satisfied": "1"})
+    with pytest.raises(ValueError, match="`recommend_map` is given but `recommend` is not"):
+        melt(words, recommend_map={"yes": 1})
+
+
+@pytest.mark.parametrize("yes, no", [("yes", "no"), ("JA", "Nee"), ("True", "false"),
+                                     (True, False)])
+def test_from_wide_yes_no_words_on_a_binary_scale(survey, yes, no):
+    with pytest.warns(UserWarning):
+        out = melt(survey.assign(rec=[yes, no, yes]), recommend="rec", recommend_scale="binary")
+    assert out.groupby("journey_id")["recommend"].first().tolist() == [1.0, 0.0, 1.0]
+
+
+def test_from_wide_yes_no_words_only_on_a_binary_scale(survey):
+    with pytest.raises(JourneyDataError, match=r"row 2, column 'rec': value 'yes'"):
+        melt(survey.assign(rec=["yes", "no", "yes"]), recommend="rec")
+
+
+def test_from_wide_recommend_without_a_rating(survey):
+    reviews = survey.assign(web=[5, 1, 3], phone=[1, 2, 3], mail=[2, 4, 3],
+                            rec=["yes", "no", "yes"]).drop(columns="overall")
+    out = melt(reviews, rating=None, rating_scale=None, recommend="rec", recommend_scale="binary")
+    assert out["rating"].isna().all() and out["rating_scale"].iloc[0] == "binary"
+    s = jl.journey_summary(out)
+    assert s["recommend"].tolist() == [1.0, 0.0, 1.0]
+    with pytest.raises(ValueError, match="needs an outcome"):
+        melt(reviews, rating=None, rating_scale=None)
+    with pytest.raises(ValueError, match="`rating_scale` is needed with `rating`"):
+        melt(survey, rating_scale=None)
+
+
+def test_from_wide_names_the_files_rows(tmp_path):
+    """A table read from a file with rows above its header: from_wide names the file's rows."""
+    path = tmp_path / "s.csv"
+    path.write_text("resp,web,overall\nr1,4,7\nr2,9,8\n", encoding="utf-8")
+    table = read_table(path)
+    table.attrs["journeylib.row_offset"] = 3
+    with pytest.raises(JourneyDataError, match=r"row 6, column 'web': value 9"):
+        from_wide(table, touchpoints=["web"], rating="overall", score_scale="likert5",
+                  rating_scale="stars10", id="resp")
