@@ -162,8 +162,10 @@ def test_same_file_twice_is_refused_up_front(tmp_path):
 def test_duplicates_across_two_files_name_both(tmp_path):
     base().to_parquet(tmp_path / "jan.parquet")
     base().iloc[:1].to_parquet(tmp_path / "feb.parquet")
-    with pytest.raises(JourneyDataError, match=r"duplicate step 1 in journey 1 \(2 rows, in files"):
+    with pytest.raises(JourneyDataError, match=r"duplicate step 1 in journey 1 \(2 rows, also in "
+                                               r"file '.*jan.parquet'\)") as info:
         summarize(str(tmp_path / "*.parquet"))
+    assert info.value.problems[0]["file"] == str(tmp_path / "feb.parquet")
 
 
 @pytest.mark.parametrize("steps, duplicate", [
@@ -186,6 +188,15 @@ def test_duplicates_the_quick_check_cannot_clear_are_checked_exactly(steps, dupl
             got = summarize(df, metrics=["mean"], **kwargs)
             got = pd.read_parquet(got) if "out" in kwargs else got
             assert got["journey_id"].tolist() == [1, 2] and list(got.columns) == ["journey_id", "mean"]
+
+
+def test_an_empty_table_is_refused(tmp_path):
+    base().iloc[:0].to_parquet(tmp_path / "empty.parquet")
+    for source in (base().iloc[:0], tmp_path / "empty.parquet"):
+        with pytest.raises(JourneyDataError, match="the table is empty"):
+            summarize(source)
+    with pytest.raises(JourneyDataError, match="the table is empty"):
+        jl.validate(base().iloc[:0])
 
 
 def test_many_problems_are_counted_and_twenty_listed():

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..schema import MESSAGES, JourneyDataError
 from . import checks, problems
 from .sources import (
     _check_files,
@@ -63,6 +64,8 @@ def _run_duckdb(source, metrics, memory_limit, threads, out, batch_rows=None):
             table = f"read_parquet({listed})"
             detail_table = f"read_parquet({listed}, filename='jl_file')"
             where, file_column = _where(files), "jl_file"
+        if n_rows == 0:
+            raise JourneyDataError([{"message": MESSAGES["empty"]}], source=where)
         rel = con.sql(f"SELECT * FROM {table} LIMIT 0")
         kinds = checks.duckdb_kinds(rel.columns, rel.types)
         try:

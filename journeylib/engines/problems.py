@@ -147,7 +147,7 @@ def _message(kind, col, value, info, info2, journey, step, scale_column):
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         return f"{MESSAGES['unknown_scale']}{hint}; known scales: {', '.join(SCALES)}"
     if kind == "duplicate":
-        files = f", in files {_file(info2)!r} and others" if info2 is not None else ""
+        files = f", also in file {_file(info2)!r}" if info2 is not None else ""
         return (f"duplicate step {step} in journey {journey!r} ({info} rows{files}); "
                 f"{MESSAGES['duplicate']}")
     if kind == "differs":

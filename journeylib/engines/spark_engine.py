@@ -13,7 +13,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-from ..schema import REQUIRED, JourneyDataError
+from ..schema import MESSAGES, REQUIRED, JourneyDataError
 from . import checks, problems
 from .sources import _check_files, _engine_error, _finish, _parquet_files, _where
 from .sql import _spark_dialect, summary_sql
@@ -55,8 +55,10 @@ def _run_spark(source, metrics, out):
             if out is not None:
                 result.write.mode("overwrite").parquet(os.fspath(out))
                 return Path(out)
-            return _finish(_ids_as_integers(result.toArrow()).to_pandas().sort_values(
-                "journey_id", ignore_index=True))
+            table = _ids_as_integers(result.toArrow())
+            if table.num_rows == 0:  # rows without a journey stop the query: none at all is empty
+                raise JourneyDataError([{"message": MESSAGES["empty"]}], source=where)
+            return _finish(table.to_pandas().sort_values("journey_id", ignore_index=True))
         except Exception as exc:
             if not checks.check_failed(exc):
                 _engine_error(exc, where)
