@@ -49,22 +49,43 @@ _SEED_CASES = "seed_cases"
 
 # --- reading -------------------------------------------------------------------------------------
 
+def _number(text):
+    """A CLI value as a number when it is one (0, 99, 7.5), else the text itself."""
+    try:
+        f = float(text)
+    except (TypeError, ValueError):
+        return text
+    return int(f) if f.is_integer() else f
+
+
 def _codes(missing):
-    """Missing codes from a list, a scalar or a CLI string such as "0,99"."""
+    """Missing codes from a list, a scalar, a dict or a CLI string.
+
+    ``"0,99"`` (or a list, or a scalar) gives codes for the touchpoint columns;
+    ``"overall=0,wifi=99"`` (or a dict) gives codes per column, the rating and
+    recommend columns only when named.  A dict's codes become lists.
+    """
     if missing is None:
         return []
+    if isinstance(missing, dict):
+        return {k: [_number(v) for v in (v if isinstance(v, (list, tuple)) else [v])]
+                for k, v in missing.items()}
     if isinstance(missing, str):
-        missing = [m for m in (x.strip() for x in missing.split(",")) if m]
+        parts = [m for m in (x.strip() for x in missing.split(",")) if m]
+        named = [p for p in parts if "=" in p]
+        if named and len(named) < len(parts):
+            raise ValueError(f"--missing {missing!r}: give codes for every touchpoint (0,99) or "
+                             "codes per column (overall=0,wifi=99), not both.")
+        if named:
+            out = {}
+            for part in named:
+                column, code = (x.strip() for x in part.rsplit("=", 1))
+                out.setdefault(column, []).append(_number(code))
+            return out
+        missing = parts
     elif np.ndim(missing) == 0:
         missing = [missing]
-    out = []
-    for m in missing:
-        try:
-            f = float(m)
-            out.append(int(f) if f == int(f) else f)
-        except (TypeError, ValueError):
-            out.append(m)
-    return out
+    return [_number(m) for m in missing]
 
 
 def _names(value):
@@ -75,26 +96,133 @@ def _names(value):
     return list(value)
 
 
+def _mapping(value, option):
+    """A label map from a dict or a CLI string "satisfied=1,neutral or dissatisfied=0".
+
+    Pairs are separated by ``,`` (or by ``;`` when the string holds one, for
+    labels with commas); the number follows the last ``=``.
+    """
+    if value is None or isinstance(value, dict):
+        return value
+    sep = ";" if ";" in value else ","
+    out = {}
+    for part in (p.strip() for p in str(value).split(sep)):
+        if not part:
+            continue
+        label, _, number = part.rpartition("=")
+        number = _number(number.strip())
+        if not label.strip() or isinstance(number, str):
+            raise ValueError(f"--{option} {value!r}: each answer needs a number, as in "
+                             f"\"satisfied=1{sep}neutral or dissatisfied=0\"; {part!r} has none.")
+        out[label.strip()] = number
+    return out
+
+
+def _rows(value):
+    """--skiprows "2,3" or "2-4" (the rows as a spreadsheet numbers them) as 0-based positions."""
+    if value is None or not isinstance(value, str):
+        return value
+    out = []
+    for part in (p.strip() for p in value.split(",") if p.strip()):
+        low, _, high = part.partition("-")
+        try:
+            first, last = int(low), int(high or low)
+        except ValueError:
+            raise ValueError(f"--skiprows {value!r}: row numbers such as 2,3 or 2-4, as a "
+                             "spreadsheet numbers rows (the first row is 1).") from None
+        if first < 1 or last < first:
+            raise ValueError(f"--skiprows {value!r}: rows are numbered from 1, as in a spreadsheet.")
+        out.extend(range(first - 1, last))
+    return out
+
+
+def scale_definition(text):
+    """A scale from its command-line definition ``NAME=LOW:HIGH[:decimal][:reversed]``, registered.
+
+    ``grade10x=1:10:decimal`` is a 1-10 grade with decimals, ``effort7=1:7:reversed`` a
+    seven-point scale where 7 is worst.  The scale is known to the Python process from
+    then on (:func:`journeylib.register_scale`); in Python, define one with
+    ``jl.register_scale(jl.Scale("grade10x", 1, 10, integer=False))``.
+
+    Returns
+    -------
+    str
+        `text`, so that the report notebook can register the same scale.
+
+    Raises
+    ------
+    ValueError
+        For a definition that does not follow the pattern, or a name taken by another scale.
+
+    Examples
+    --------
+    >>> scale_definition("grade10x=1:10:decimal")
+    'grade10x=1:10:decimal'
+    >>> from journeylib.scales import get_scale
+    >>> get_scale("grade10x").integer
+    False
+    """
+    from .scales import Scale, register_scale
+
+    match = re.fullmatch(r"\s*([^=\s]+)\s*=\s*([-+]?[\d.]+)\s*:\s*([-+]?[\d.]+)((?:\s*:\s*\w+)*)\s*",
+                         str(text))
+    words = [w.strip().lower() for w in match.group(4).split(":") if w.strip()] if match else []
+    if not match or any(w not in ("decimal", "reversed") for w in words):
+        raise ValueError(f"--scale {text!r}: write NAME=LOW:HIGH, optionally followed by "
+                         ":decimal (answers may have decimals) and :reversed (high is bad), "
+                         "e.g. grade10x=1:10:decimal.")
+    try:
+        low, high = float(match.group(2)), float(match.group(3))
+    except ValueError:
+        raise ValueError(f"--scale {text!r}: LOW and HIGH must be numbers.") from None
+    register_scale(Scale(match.group(1), low, high, reversed="reversed" in words,
+                         integer="decimal" not in words, description=f"defined as {text.strip()}"))
+    return text
+
+
+def _scale_arg(text):
+    """argparse type of ``--scale``: the definition registered, or a usage error."""
+    try:
+        return scale_definition(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err).split(": ", 1)[-1]) from None
+
+
 def load_data(data, *, format="tidy", touchpoints=None, rating=None, score_scale=None,
-              rating_scale=None, missing=None, recommend=None, recommend_scale="nps11", id=None):
+              rating_scale=None, missing=None, recommend=None, recommend_scale="nps11", id=None,
+              ordered=False, rating_map=None, recommend_map=None, header=None, skiprows=None,
+              sheet=None, scales=None):
     """Read own data as validated tidy journey data.
 
     Parameters
     ----------
     data : str or path-like
-        A file (CSV, Parquet, Excel), or ``"seed_cases"`` for
+        A file (CSV, Excel, SPSS ``.sav``, Parquet; survey tools' exports are
+        recognised, see :func:`journeylib.read_table`), or ``"seed_cases"`` for
         :func:`journeylib.load_seed_cases`.
     format : {"tidy", "wide"}
         ``tidy``: one row per touchpoint moment (:func:`journeylib.read_journeys`).
         ``wide``: one row per respondent, one column per touchpoint
-        (:func:`journeylib.from_wide`); then `touchpoints`, `rating`,
-        `score_scale` and `rating_scale` are required.
+        (:func:`journeylib.from_wide`); then `touchpoints` and `score_scale`
+        are required, and `rating` with `rating_scale`, or `recommend`, or both.
     touchpoints : list of str or "a,b,c"
-        Wide only: the touchpoint columns in journey order.
-    rating, score_scale, rating_scale, id, recommend, recommend_scale
-        Wide only: passed to :func:`journeylib.from_wide`.
-    missing : scalar, list or "0,99"
-        Wide only: codes meaning "not answered".
+        Wide only: the touchpoint columns.
+    rating, score_scale, rating_scale, id, recommend, recommend_scale, ordered
+        Wide only: passed to :func:`journeylib.from_wide`.  Without `rating`
+        the recommend answer is the outcome (``rating`` is NaN).
+    missing : scalar, list, dict, "0,99" or "overall=0,wifi=99"
+        Wide only: codes meaning "not answered".  A scalar or a list applies to
+        the touchpoint columns only; per column (a dict, or ``column=code``
+        pairs) it applies to the columns named, the rating included only when
+        named.
+    rating_map, recommend_map : dict or "satisfied=1,neutral or dissatisfied=0"
+        Wide only: answer texts to numbers (see :func:`journeylib.from_wide`).
+    header, skiprows, sheet
+        Where the table is (see :func:`journeylib.read_table`; `header` and
+        `skiprows` 0-based as there).
+    scales : list of str, optional
+        Scales to define first, as ``"NAME=LOW:HIGH[:decimal][:reversed]"``
+        (see :func:`scale_definition`).
 
     Raises
     ------
@@ -109,49 +237,77 @@ def load_data(data, *, format="tidy", touchpoints=None, rating=None, score_scale
     >>> load_data("seed_cases")["journey_id"].nunique()
     5
     """
-    _check_options(data, format, touchpoints, rating, score_scale, rating_scale)
-    return _shape(_read(data, format), data, format=format, touchpoints=touchpoints, rating=rating,
-                  score_scale=score_scale, rating_scale=rating_scale, missing=missing,
-                  recommend=recommend, recommend_scale=recommend_scale, id=id)
+    for definition in scales or ():
+        scale_definition(definition)
+    _check_options(data, format, touchpoints, rating, score_scale, rating_scale,
+                   recommend=recommend)
+    return _shape(_read(data, format, header=header, skiprows=skiprows, sheet=sheet), data,
+                  format=format, touchpoints=touchpoints, rating=rating, score_scale=score_scale,
+                  rating_scale=rating_scale, missing=missing, recommend=recommend,
+                  recommend_scale=recommend_scale, id=id, ordered=ordered, rating_map=rating_map,
+                  recommend_map=recommend_map)
 
 
-def _check_options(data, format, touchpoints, rating, score_scale, rating_scale):
-    """The options alone, before the file is opened: ValueError for a bad one."""
+def _check_options(data, format, touchpoints, rating, score_scale, rating_scale, recommend=...):
+    """The options alone, before the file is opened: ValueError for a bad one.
+
+    Without `rating` an outcome is still needed: `recommend` (checked here when
+    passed, else by :func:`_shape`).
+    """
     if format not in FORMATS:
         raise ValueError(f"The value for `format` must be one of {FORMATS}, but {format!r} was passed.")
     if format == "wide" and str(data) != _SEED_CASES:
         need = {"touchpoints": _names(touchpoints), "rating": rating, "score_scale": score_scale,
                 "rating_scale": rating_scale}
+        if not rating:  # the recommend answer may be the outcome
+            need = {"touchpoints": need["touchpoints"], "score_scale": score_scale}
         absent = [k for k, v in need.items() if not v]
         if absent:
             flags = ", ".join(f"--{k.replace('_', '-')}" for k in absent)
             raise ValueError(f"Wide data needs {', '.join(absent)} ({flags} on the command line).")
+        if not rating and recommend is not ... and not recommend:
+            raise ValueError(_NO_OUTCOME)
 
 
-def _read(data, format):
+_NO_OUTCOME = ("Wide data needs an outcome: rating and rating_scale (--rating, --rating-scale on "
+               "the command line), or recommend (--recommend) when the file has no overall rating.")
+
+
+def _read(data, format, *, header=None, skiprows=None, sheet=None):
     """The file: validated tidy data, or the raw table of a wide file (errors are the file's)."""
     if str(data) == _SEED_CASES:
         from .datasets import load_seed_cases
 
         return load_seed_cases()
+    where = {"header": header, "skiprows": _rows(skiprows), "sheet": sheet}
     if format == "tidy":
         from .io import read_journeys
 
-        return read_journeys(data)
-    return read_table(data)
+        return read_journeys(data, **where)
+    return read_table(data, **where)
 
 
 def _shape(table, data, *, format, touchpoints, rating, score_scale, rating_scale, missing, recommend,
-           recommend_scale, id):
-    """Wide: the table through from_wide (a ValueError here is an option the file does not match)."""
+           recommend_scale, id, ordered=False, rating_map=None, recommend_map=None, header=None,
+           skiprows=None, sheet=None, scales=None):
+    """Wide: the table through from_wide (a ValueError here is an option the file does not match).
+
+    `header`, `skiprows`, `sheet` and `scales` were used when reading; they are accepted here so
+    that the options of :func:`_options` can be passed as they are.
+    """
     if format != "wide" or str(data) == _SEED_CASES:
         return table
     from .io import from_wide
 
+    if not rating and not recommend:
+        raise ValueError(f"{data}: {_NO_OUTCOME}")
     try:
-        return from_wide(table, touchpoints=_names(touchpoints), rating=rating, score_scale=score_scale,
-                         rating_scale=rating_scale, id=id, missing=_codes(missing),
-                         recommend=recommend, recommend_scale=recommend_scale)
+        return from_wide(table, touchpoints=_names(touchpoints), rating=rating or None,
+                         score_scale=score_scale, rating_scale=rating_scale, id=id,
+                         missing=_codes(missing), recommend=recommend,
+                         recommend_scale=recommend_scale, ordered=bool(ordered),
+                         rating_map=_mapping(rating_map, "rating-map"),
+                         recommend_map=_mapping(recommend_map, "recommend-map"))
     except JourneyDataError as err:
         raise JourneyDataError(err.problems, source=data, total=err.total) from None
     except ValueError as err:
@@ -281,17 +437,41 @@ def add_arguments(parser):
     from .__main__ import EPILOG, seconds
 
     parser.epilog = EPILOG
-    parser.add_argument("data", help="the data file (CSV with , or ;, Parquet, Excel), or seed_cases")
+    parser.add_argument("data", help="the data file (CSV with , or ;, Excel, SPSS .sav, Parquet; "
+                                     "Qualtrics, SurveyMonkey, Google Forms, Typeform and LimeSurvey "
+                                     "exports are recognised), or seed_cases")
     parser.add_argument("--format", choices=FORMATS, default="tidy",
                         help="tidy: one row per touchpoint moment (default); wide: one row per respondent")
-    parser.add_argument("--touchpoints", help="wide: touchpoint columns in journey order, comma-separated")
-    parser.add_argument("--rating", help="wide: the column with the overall rating of the journey")
+    parser.add_argument("--touchpoints", help="wide: touchpoint columns, comma-separated")
+    parser.add_argument("--ordered", action="store_true", default=None,
+                        help="wide: the touchpoint columns are in journey order (default: survey "
+                             "items without order; first, last, peak-end and trend are then undefined)")
+    parser.add_argument("--rating", help="wide: the column with the overall rating of the journey "
+                                         "(optional with --recommend)")
     parser.add_argument("--score-scale", help="wide: scale of the touchpoint scores, e.g. likert5")
-    parser.add_argument("--rating-scale", help="wide: scale of the overall rating, e.g. stars10")
-    parser.add_argument("--missing", help="wide: codes meaning 'not answered', comma-separated, e.g. 0,99")
-    parser.add_argument("--recommend", help="wide: column with the 0-10 recommend answer")
-    parser.add_argument("--recommend-scale", help="wide: scale of --recommend (default nps11)")
+    parser.add_argument("--rating-scale", help="wide: scale of the overall rating, e.g. stars10, binary")
+    parser.add_argument("--rating-map", type=_cli(_mapping, "rating-map"),
+                        help='wide: answer texts of --rating as numbers, e.g. '
+                             '"satisfied=1,neutral or dissatisfied=0" (yes/no need none on binary)')
+    parser.add_argument("--missing", type=_cli(_codes),
+                        help="wide: codes meaning 'not answered' in the touchpoints, e.g. 0,99; per "
+                             "column, rating included only when named: overall=0,wifi=99")
+    parser.add_argument("--recommend", help="wide: column with the recommend answer")
+    parser.add_argument("--recommend-scale", help="wide: scale of --recommend (default nps11; "
+                                                  "binary for yes/no)")
+    parser.add_argument("--recommend-map", type=_cli(_mapping, "recommend-map"),
+                        help='wide: answer texts of --recommend as numbers, e.g. "yes=1,no=0"')
     parser.add_argument("--id", help="wide: column identifying the respondent")
+    parser.add_argument("--header", type=_row_number,
+                        help="the row holding the column names, as a spreadsheet numbers it "
+                             "(row 3 under a title and a blank row)")
+    parser.add_argument("--skiprows", type=_cli(_rows),
+                        help="rows to leave out, as a spreadsheet numbers them: 2,3 or 2-3")
+    parser.add_argument("--sheet", help="Excel: the sheet's name (default: the first sheet)")
+    parser.add_argument("--scale", action="append", type=_scale_arg, metavar="NAME=LOW:HIGH[:decimal]",
+                        help="define a scale, e.g. grade10x=1:10:decimal (:reversed when high is "
+                             "bad); may be repeated. Built in: likert5, likert7, stars10, nps11, "
+                             "binary, percent, grade10 (1-10 with decimals), ces2010, smiley5")
     parser.add_argument("--name", help="report name (default: the file name without extension)")
     parser.add_argument("--out", default="build", help="folder for report-<name>/ (default build)")
     parser.add_argument("--timeout", type=seconds, default=300,
@@ -308,14 +488,52 @@ def _report_name(args):
 
 
 _WIDE_ONLY = ("touchpoints", "rating", "score_scale", "rating_scale", "missing", "recommend",
-              "recommend_scale", "id")
+              "recommend_scale", "id", "ordered", "rating_map", "recommend_map")
+
+
+def _cli(parse, *option):
+    """An argparse type that checks a value with `parse` (ValueError -> usage error) and keeps it."""
+    def check(text):
+        try:
+            parse(text, *option)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+        return text
+    check.__name__ = parse.__name__.strip("_")
+    return check
+
+
+def _row_number(text):
+    """argparse type of ``--header``: a row number as a spreadsheet shows it (1, 2, ...)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a row number as a spreadsheet shows it (1, 2, "
+                                         f"...), not {text!r}")
+    return value
 
 
 def _options(args):
-    return {"format": args.format, "touchpoints": _names(args.touchpoints), "rating": args.rating,
-            "score_scale": args.score_scale, "rating_scale": args.rating_scale,
-            "missing": _codes(args.missing), "recommend": args.recommend,
-            "recommend_scale": args.recommend_scale or "nps11", "id": args.id}
+    """The options of the command as :func:`load_data` takes them (rows 0-based).
+
+    The first nine always; the others only when given, so that the report
+    notebook receives what the user said and keeps its defaults otherwise.
+    """
+    options = {"format": args.format, "touchpoints": _names(args.touchpoints), "rating": args.rating,
+               "score_scale": args.score_scale, "rating_scale": args.rating_scale,
+               "missing": _codes(args.missing), "recommend": args.recommend,
+               "recommend_scale": args.recommend_scale or "nps11", "id": args.id}
+    header = getattr(args, "header", None)
+    given = {"ordered": getattr(args, "ordered", None),
+             "rating_map": _mapping(getattr(args, "rating_map", None), "rating-map"),
+             "recommend_map": _mapping(getattr(args, "recommend_map", None), "recommend-map"),
+             "header": None if header is None else header - 1,
+             "skiprows": _rows(getattr(args, "skiprows", None)),
+             "sheet": getattr(args, "sheet", None), "scales": getattr(args, "scale", None)}
+    options.update({k: v for k, v in given.items() if v is not None})
+    return options
 
 
 def _say(message):

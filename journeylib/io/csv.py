@@ -20,8 +20,9 @@ import pandas as pd
 
 from ..schema import MESSAGES, JourneyDataError, _short
 from ._common import file_error
-from .columns import check_header
+from .columns import ROW_OFFSET, check_header
 from .decode import check_encoding, decode
+from .layout import data_rows, offset_and_index, plan, title_message, title_rows
 from .sniff import describe, html_kind
 
 __all__ = ["CSV_SUFFIXES", "read_csv"]
@@ -32,29 +33,36 @@ _RENAME = {"an Excel workbook": " (rename it .xlsx)", "a Parquet file": " (renam
 
 
 def _sniff_separator(head: str) -> str:
-    """The field separator of a CSV from its first non-empty line (quoted text ignored)."""
-    line = next((ln for ln in head.splitlines() if ln.strip()), "")
-    line = re.sub(r'"[^"]*"', "", line)
-    counts = {sep: line.count(sep) for sep in (";", ",", "\t", "|")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
+    """The field separator of a CSV from its first line holding one (quoted text ignored).
+
+    Lines without any separator above it (a title such as ``Customer survey``)
+    are passed over, so that the title can be reported as such.
+    """
+    for line in head.splitlines():
+        line = re.sub(r'"[^"]*"', "", line)
+        if not line.strip():
+            continue
+        counts = {sep: line.count(sep) for sep in (";", ",", "\t", "|")}
+        best = max(counts, key=counts.get)
+        if counts[best]:
+            return best
+    return ","
+
+
+def _head_records(text: str, sep: str, skip: int, limit: int) -> list[list[str]]:
+    """The first `limit` records after `skip` lines, read with the csv module (quotes understood)."""
+    out = []
+    for record in _records(text, sep, skip, strict=False):
+        if record[0] == "error" or len(out) >= limit:
+            break
+        out.append(record[1])
+    return out
 
 
 def _has_nul(path: Path) -> bool:
     """True when the file holds a NUL byte anywhere (memchr speed through mmap)."""
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as m:
         return m.find(b"\x00") >= 0
-
-
-def _header_fields(text: str, sep: str, skip: int) -> list[str]:
-    """The header's fields as written, read with the csv module (quotes understood)."""
-    lines = io.StringIO(text)
-    for _ in range(skip):
-        lines.readline()
-    try:
-        return next(csv.reader(lines, delimiter=sep), [])
-    except csv.Error:
-        return []
 
 
 def _records(text: str, sep: str, skip: int, *, strict: bool):
@@ -140,14 +148,21 @@ def _parse_text(text: str, options, sep: str, skip: int, path):
                                f"{_short(str(err).strip(), 160)}") from None
 
 
-def read_csv(path: Path, *, encoding=None):
+def read_csv(path: Path, *, encoding=None, header=None, skip=()):
     """Read a CSV the way a spreadsheet would: returns (frame, separator).
+
+    `header` (0-based row, pandas' count) and `skip` (0-based rows, from
+    :func:`journeylib.io.layout.check_layout`) say where the table is; without
+    them the first row is the header, and a title above it is refused.  The
+    frame's ``attrs`` and index say which row of the file each row is (see
+    :func:`journeylib.io.answers.file_rows`).
 
     Raises
     ------
     JourneyDataError
         For an empty file, a file that is not text (naming what it is), bytes
-        the encoding cannot decode, repeated header names, a row with more
+        the encoding cannot decode, a title above the header (naming the row
+        where the header seems to be), repeated header names, a row with more
         fields than the header or a quote that is never closed.
     """
     codec = check_encoding(encoding)
@@ -174,24 +189,44 @@ def read_csv(path: Path, *, encoding=None):
     first = head_text.split("\n", 1)[0].strip()
     hint = re.fullmatch(r"sep=(.)", first)  # Excel's separator line, e.g. "sep=;"
     sep = hint.group(1) if hint else _sniff_separator(head_text)
-    skip = 1 if hint else 0
-    check_header(_header_fields(head_text, sep, skip), path, line=skip + 1)
+    hint_lines = 1 if hint else 0
+    if header is None and not skip:
+        title = title_rows(_head_records(head_text, sep, hint_lines, 30))
+        if title is not None:
+            raise file_error(path, title_message(*title))
+    header_row, below = plan(header, tuple(skip))
+    records = _head_records(head_text, sep, hint_lines, header_row + 1)
+    if header is not None and len(records) <= header_row:
+        raise file_error(path, f"there is no row {header_row + 1} to read the header from: the "
+                               f"file has {len(records)} rows")
+    check_header(records[header_row] if len(records) > header_row else [], path,
+                 line=header_row + 1 + hint_lines)
+    skiprows = [*range(hint_lines), *(hint_lines + r for r in range(header_row)),
+                *(hint_lines + r for r in below)]
     options = dict(
         sep=sep,
         decimal="," if sep == ";" else ".",
         dtype={"journey_id": str},
         skip_blank_lines=False,
-        skiprows=1 if hint else None,
+        skiprows=sorted(set(skiprows)) or None,
         keep_default_na=False,  # only empty cells are missing here; the number columns
         na_values=[""],         # read journeylib.schema.NA_TOKENS (see columns._numbers)
         index_col=False,        # a first row longer than the header is an error, not an index
     )
+    df = None
     if text is None:  # the fast path: clean UTF-8 straight into pandas' C parser
         try:
-            return _parse(path, options, encoding="utf-8-sig"), sep
+            df = _parse(path, options, encoding="utf-8-sig")
         except UnicodeDecodeError:  # a stray byte beyond the first 64 kB
             pass
         except (pd.errors.ParserError, pd.errors.ParserWarning, pd.errors.EmptyDataError):
             pass
-        text = decode(path.read_bytes(), encoding=codec, source=str(path))
-    return _parse_text(text, options, sep, skip, path), sep
+        if df is None:
+            text = decode(path.read_bytes(), encoding=codec, source=str(path))
+    if df is None:
+        df = _parse_text(text, options, sep, hint_lines + header_row, path)
+    offset, index = offset_and_index(data_rows(header_row, below, len(df)))
+    if offset or (len(index) and index[-1] != len(df) - 1):
+        df.index = index
+    df.attrs[ROW_OFFSET] = offset
+    return df, sep

@@ -19,6 +19,7 @@ import pandas as pd
 from ..schema import JourneyDataError
 from ._common import column_letter, file_error
 from .columns import ROW_OFFSET, check_header
+from .layout import offset_and_index, plan, title_message, title_rows
 from .sniff import describe
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -108,12 +109,35 @@ def _uncached_formulas(path, ws_path, name, rows, first, header, lo, problems):
                                "are stored"})
 
 
-def read_excel(path, sheet=None) -> pd.DataFrame:
-    """One sheet as a DataFrame: the first non-empty row is the header.
+def _where(rows, name, path, header, skip):
+    """(header row, data rows): 0-based sheet rows of the header and of the data under it."""
+    filled = [i for i, r in enumerate(rows) if any(v is not None and v != "" for v in r)]
+    if not filled:
+        raise file_error(path, f"sheet {name!r} is empty: there is no header and no data")
+    if header is None and not skip:
+        title = title_rows(rows)
+        if title is not None:
+            raise file_error(path, f"sheet {name!r}: {title_message(*title)}")
+        first = filled[0]
+        return first, list(range(first + 1, filled[-1] + 1))
+    first, below = plan(header, tuple(skip), len(rows))
+    if first is None or first not in filled:
+        raise file_error(path, f"sheet {name!r}, row {len(rows) if first is None else first + 1}: "
+                               "there is no header on this row (it is empty or beyond the "
+                               f"sheet's {len(rows)} rows); check `header`/`skiprows`")
+    return first, [r for r in range(first + 1, filled[-1] + 1) if r not in below]
 
-    Error cells stay text (``"#N/A"``); a formula without a saved result is an
-    error naming sheet and cell; fully empty columns at the edges and rows at
-    the end are dropped.
+
+def read_excel(path, sheet=None, *, header=None, skip=()) -> pd.DataFrame:
+    """One sheet as a DataFrame: the first non-empty row is the header, unless `header` says.
+
+    `header` (0-based sheet row, pandas' count) and `skip` (0-based rows, see
+    :func:`journeylib.io.layout.check_layout`) say where the table is; without
+    them a title above the header is refused with a message naming the row
+    where the header seems to be.  Error cells stay text (``"#N/A"``); a
+    formula without a saved result is an error naming sheet and cell; fully
+    empty columns at the edges and rows at the end are dropped.  The frame's
+    ``attrs`` and index say which row of the sheet each row is.
     """
     wb = _open(path)
     try:
@@ -122,30 +146,32 @@ def read_excel(path, sheet=None) -> pd.DataFrame:
         ws_path = getattr(ws, "_worksheet_path", None)
     finally:
         wb.close()
-    filled = [i for i, r in enumerate(rows) if any(v is not None and v != "" for v in r)]
-    if not filled:
-        raise file_error(path, f"sheet {name!r} is empty: there is no header and no data")
-    first, last = filled[0], filled[-1]
-    body = rows[first:last + 1]
+    first, kept = _where(rows, name, path, header, skip)
+    body = [rows[first], *(rows[r] for r in kept)]
     width = max(len(r) for r in body)
     body = [tuple(r) + (None,) * (width - len(r)) for r in body]
     used = [j for j in range(width) if any(r[j] is not None for r in body)]
     lo, hi = used[0], used[-1] + 1
     body = [r[lo:hi] for r in body]
-    header = [f"Unnamed: {j}" if v is None else v for j, v in enumerate(body[0])]
-    check_header([str(h) for h in header], path, line=None, sheet=name,
+    names = [f"Unnamed: {j}" if v is None else v for j, v in enumerate(body[0])]
+    check_header([str(h) for h in names], path, line=None, sheet=name,
                  first_column=lo + 1, row=first + 1)
 
     data = body[1:]
     problems = []
     if ws_path is not None and any(v is None for r in data for v in r):
-        _uncached_formulas(path, ws_path, name, rows[first + 1:last + 1], first + 1, header, lo,
-                           problems)
+        if kept[-1] - kept[0] == len(kept) - 1:  # contiguous rows: their cells can be named
+            _uncached_formulas(path, ws_path, name, [rows[r] for r in kept], kept[0], names,
+                               lo, problems)
     if problems:
         raise JourneyDataError(problems[:20], source=path, total=len(problems))
-    columns = list(zip(*data, strict=True)) if data else [()] * len(header)
+    columns = list(zip(*data, strict=True)) if data else [()] * len(names)
     frame = pd.DataFrame({j: pd.Series(list(col), dtype=None if col else object)
                           for j, col in enumerate(columns)})
-    frame.columns = [h.strip() if isinstance(h, str) else h for h in header]
-    frame.attrs[ROW_OFFSET] = first  # rows above the header: messages name the sheet's rows
+    frame.columns = [h.strip() if isinstance(h, str) else h for h in names]
+    # rows above the header (and skipped under it): messages name the sheet's rows
+    offset, index = offset_and_index(np.asarray(kept, dtype="int64"))
+    if kept and kept[-1] - kept[0] != len(kept) - 1:
+        frame.index = index
+    frame.attrs[ROW_OFFSET] = offset if kept else first
     return frame
