@@ -270,6 +270,7 @@ def _tidy(raw: pd.DataFrame, kind: str, *, text: bool, min_touchpoints: int) -> 
         wide, touchpoints=touchpoints, rating="rating", score_scale="likert5",
         rating_scale="rating_scale", id="journey_id", recommend="recommend",
         recommend_scale="binary", keep=tuple(extra),
+        ordered=False,  # aspects of a review (seat, staff, food...), not moments in journey order
     )
 
 
@@ -301,7 +302,10 @@ def fetch_skytrax(kind="airline", *, data_home=None, text=False, min_touchpoints
       are dropped;
     - ``recommend`` (0/1, scale ``binary``) is missing before the site recorded
       it (airline before May 2009, airport before October 2011, lounge before
-      November 2011), where the file holds 0.
+      November 2011), where the file holds 0;
+    - the sub-ratings are aspects of the trip, not moments in the order met:
+      ``ordered`` is False, so ``first``, ``last``, ``peak_end`` and ``trend``
+      are undefined (NaN) and left out of rule comparisons.
 
     Kept as they are, for :func:`journeylib.quality.check_consistency` to
     report: duplicate reviews (seat), placeholder dates (1970-01-01, seat), and
