@@ -99,6 +99,8 @@ def ordinal_scores(cols, rules, in_all, y, folds, cv, *, n_boot, rng, quantiles)
     point, aic = {}, {}
     for r in rules:
         X = np.column_stack([cols[c] for c in in_all]) if r == "all" else cols[r][:, None]
+        if r == "all" and X.shape[1] > 1:  # a constant rule (effort without repeats) adds nothing
+            X = X[:, np.ptp(X, axis=0) > 0] if (np.ptp(X, axis=0) > 0).any() else X[:, :1]
         mu, sd = X.mean(axis=0), X.std(axis=0)
         Xs = (X - mu) / np.where(sd > 0, sd, 1.0)
         loss = np.empty(n)
