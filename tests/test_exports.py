@@ -350,6 +350,20 @@ def test_tidy_read_of_a_wide_file_shows_the_wide_call(tmp_path):
     assert ("touchpoints=['inchecken', 'instappen', 'stoel'], rating='rapportcijfer', "
             "score_scale='likert5', rating_scale='grade10', id='respondent'") in msg
     assert "--format wide --touchpoints inchecken,instappen,stoel --rating rapportcijfer" in msg
+    # an export: the response's own numbers (Progress, Duration) are no touchpoints, and the
+    # question texts say which column is the overall rating and which the recommendation
+    with pytest.warns(UserWarning, match="dropped 2"), pytest.raises(JourneyDataError) as err:
+        read_journeys(qualtrics_csv(tmp_path / "q.csv"))
+    assert "this looks like a Qualtrics export, a wide file" in str(err.value)
+    assert ("touchpoints=['Q1_1', 'Q1_2', 'Q1_3'], rating='Q2', score_scale='likert5', "
+            "rating_scale='stars10', recommend='Q3', id='ResponseId'") in str(err.value)
+
+
+def test_wide_options_refused_for_tidy_data(tmp_path, capsys):
+    path = tmp_path / "tidy.csv"
+    jl.load_seed_cases().to_csv(path, index=False)
+    assert owndata.main([str(path), "--ordered", "--rating-map", "yes=1,no=0"]) == 2
+    assert "--ordered, --rating-map: only with --format wide" in capsys.readouterr().err
 
 
 # --- through the command line's reading (load_data, as the report notebook reads) ------------------

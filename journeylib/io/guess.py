@@ -19,8 +19,15 @@ from ..cells import parse_numbers
 __all__ = ["wide_hint"]
 
 _ID = re.compile(r"(^#$|^id$|respondent|response.?id|^resp$|record|^nr$|nummer)", re.I)
-_RATING = re.compile(r"(overall|rating|satisf|tevreden|algemeen|totaal|cijfer|oordeel)", re.I)
+# the journey rating: first a name or question that says "overall", then any that says "rating"
+_RATING = (re.compile(r"(overall|algemeen|totaal|in general|as a whole|rapportcijfer)", re.I),
+           re.compile(r"(rating|satisf|tevreden|cijfer|oordeel)", re.I))
 _RECOMMEND = re.compile(r"(recommend|nps|aanbevel|aanraden)", re.I)
+# numbers a survey tool adds about the response, not answers
+_META = re.compile(r"(progress|duration.*|finished|status|location(latitude|longitude)|lastpage|"
+                   r"seed|collector id|network id|interviewtime|.*time)", re.I)
+_TOOLS = {"qualtrics": "Qualtrics", "surveymonkey": "SurveyMonkey", "google_forms": "Google Forms",
+          "typeform": "Typeform", "limesurvey": "LimeSurvey"}
 # (scale, low, high, whole numbers) in the order they are tried
 _SCALES = (("binary", 0, 1, True), ("likert5", 1, 5, True), ("likert7", 1, 7, True),
            ("stars10", 1, 10, True), ("nps11", 0, 10, True), ("grade10", 1, 10, False),
@@ -66,15 +73,20 @@ def wide_hint(df, path):
     cols = [str(c) for c in df.columns]
     if "step" in cols or ("touchpoint" in cols and "score" in cols):
         return None
-    numeric = _numeric(df)
+    numeric = {c: v for c, v in _numeric(df).items() if not _META.fullmatch(str(c).strip())}
     if len(numeric) < 2:
         return None
     ids = [c for c in df.columns if _ID.search(str(c)) and df[c].notna().all()
            and df[c].is_unique]
     id_ = ids[0] if ids else None
-    rating = next((c for c in numeric if c != id_ and _RATING.search(str(c))), None)
-    recommend = next((c for c in numeric if c not in (id_, rating)
-                      and _RECOMMEND.search(str(c))), None)
+    labels = df.attrs.get("labels", {})
+
+    def said(column):  # the name, and the question text when the export kept it
+        return f"{column} {labels.get(column, '')}"
+
+    recommend = next((c for c in numeric if c != id_ and _RECOMMEND.search(said(c))), None)
+    rating = next((c for pattern in _RATING for c in numeric
+                   if c not in (id_, recommend) and pattern.search(said(c))), None)
     touchpoints = [c for c in numeric if c not in (id_, rating, recommend)]
     if not touchpoints:
         return None
@@ -104,7 +116,9 @@ def wide_hint(df, path):
         args += [f"id={str(id_)!r}"]
         flags += [f"--id {_quote(id_)}"]
     name = str(path)
-    return (f"this looks like a wide file, one row per respondent (no step, touchpoint or score "
+    tool = _TOOLS.get(df.attrs.get("journeylib.export"))
+    what = f"a {tool} export, " if tool else ""
+    return (f"this looks like {what}a wide file, one row per respondent (no step, touchpoint or score "
             f"column; {len(df)} rows; columns: {shown}). Read it as wide: "
             f"jl.from_wide(jl.read_table({name!r}), {', '.join(args)}) or on the command line "
             f"python -m journeylib report {_quote(name)} --format wide {' '.join(flags)} "
