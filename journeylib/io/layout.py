@@ -94,13 +94,10 @@ def plan(header, skip, n_rows=None):
 
 def data_rows(header_row, below, n):
     """File rows (0-based) of the `n` data rows under `header_row`, the rows `below` skipped."""
-    skipped = set(below)
-    out, row = [], header_row + 1
-    while len(out) < n:
-        if row not in skipped:
-            out.append(row)
-        row += 1
-    return np.asarray(out, dtype="int64")
+    rows = np.arange(header_row + 1, header_row + 1 + n + len(below), dtype="int64")
+    if below:
+        rows = rows[~np.isin(rows, np.asarray(below, dtype="int64"))]
+    return rows[:n]
 
 
 def offset_and_index(rows):
