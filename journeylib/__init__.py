@@ -28,7 +28,7 @@ _API: dict[str, str] = {
     "NA_TOKENS": "schema", "ERROR_TOKENS": "schema",
     "parse_numbers": "cells", "parse_timestamps": "cells",
     # reading
-    "read_journeys": "io", "read_table": "io", "from_wide": "io",
+    "read_journeys": "io", "read_table": "io", "from_wide": "io", "column_labels": "io",
     "read_diary": "diary", "repair_text": "diary", "to_diary": "diary",
     # datasets
     "load_seed_cases": "datasets", "load_example_diary": "datasets", "fetch_skytrax": "datasets",
@@ -37,7 +37,7 @@ _API: dict[str, str] = {
     "gap_test": "stats", "compare_rules": "stats", "journey_vs_touchpoint": "stats",
     "paypal_share": "stats", "outcome_type": "stats",
     "key_drivers": "drivers", "nps": "netpromoter", "nps_difference": "netpromoter", "recommend_share": "netpromoter",
-    "check_consistency": "quality", "headline": "headline",
+    "check_consistency": "quality", "headline": "headlines",
     "simulate_journeys": "simulate",
     # sequences: paths, curve shapes, service recovery
     "transitions": "paths", "path_variants": "paths", "curve_shapes": "shapes", "shape_test": "shapes",
@@ -56,7 +56,7 @@ __all__ = ["__version__", *sorted(_API)]
 
 
 # submodules reachable as ``jl.<name>`` without an explicit import
-_SUBMODULES = ("cells", "checks", "datasets", "diary", "drivers", "engines", "io", "metrics",
+_SUBMODULES = ("cells", "checks", "datasets", "diary", "drivers", "engines", "headlines", "io", "metrics",
                "netpromoter", "paths", "plots", "quality", "recovery", "report", "scales", "schema",
                "shapes", "simulate", "stats", "text", "widgets")
 

@@ -12,7 +12,7 @@ from the file reach the report's Markdown only through
 executing ``notebooks/07-your-data.ipynb`` with the options as its parameters
 (by papermill, through :func:`journeylib.report.build_report`); the result is
 ``build/report-<name>/index.html`` with the figures beside it: a page for a
-reader of results, opening with the headline (:mod:`journeylib.headline`),
+reader of results, opening with the headline (:mod:`journeylib.headlines`),
 code hidden unless ``--with-code``.
 
 :func:`load_data` is what both the command and the notebook use to read data.
@@ -197,7 +197,7 @@ def is_survey_style(data, *, min_share=0.8):
     at least 2 touchpoints scored in at least `min_share` of the journeys (the
     others are left out of the key drivers, see :func:`key_driver_table`); any
     number of them (above 12, :func:`journeylib.key_drivers` uses Johnson's
-    relative weights). :func:`journeylib.headline.drivers_skipped_reason` says
+    relative weights). :func:`journeylib.headlines.drivers_skipped_reason` says
     why, when not.
 
     Examples
@@ -205,7 +205,7 @@ def is_survey_style(data, *, min_share=0.8):
     >>> is_survey_style(load_data("seed_cases"))
     False
     """
-    from .headline import drivers_skipped_reason
+    from .headlines import drivers_skipped_reason
 
     return drivers_skipped_reason(data, min_share=min_share) is None
 

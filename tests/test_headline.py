@@ -1,4 +1,4 @@
-"""journeylib.headline: the sentences a report on own data opens with, checked against numbers worked out
+"""journeylib.headlines: the sentences a report on own data opens with, checked against numbers worked out
 here independently; the true reason when key drivers are skipped; the largest-gap journey; warnings as notes."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from scipy import stats as sps
 
 import journeylib as jl
-from journeylib import headline as hl
+from journeylib import headlines as hl
 
 
 def _survey(n=300, k=5, seed=0, rating_from=0, binary=False, recommend=True):

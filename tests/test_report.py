@@ -470,7 +470,7 @@ def test_warnings_in_a_report_notebook_become_notes(tmp_path):
     _write(nbdir, "01-notes.ipynb", [
         v4.new_markdown_cell("# Notes\n\nAre warnings notes?"),
         v4.new_code_cell(f"DATA = {str(data)!r}", metadata={"tags": ["parameters"]}),
-        v4.new_code_cell("import warnings\nfrom journeylib.headline import show_warnings_as_notes\n"
+        v4.new_code_cell("import warnings\nfrom journeylib.headlines import show_warnings_as_notes\n"
                          "restore = show_warnings_as_notes(hide_paths=[DATA])"),
         v4.new_code_cell("warnings.warn(f'{DATA}: 3 rows <dropped>', UserWarning, stacklevel=1)\nx = 1"),
     ])
