@@ -51,8 +51,10 @@ class Analysis:
     quality : pandas.DataFrame
         :func:`journeylib.check_consistency` of `data`.
     outcome : str
-        What the journey rating is (:func:`journeylib.outcome_type`): ``"binary"``,
+        What the outcome is (:func:`journeylib.outcome_type`): ``"binary"``,
         ``"ordinal"``, ``"interval"`` or ``"constant"``.
+    outcome_column : str
+        The outcome: ``"rating"``, or ``"recommend"`` for data without a journey rating.
     gap : pandas.DataFrame or None
         :func:`journeylib.gap_test` (rule ``"mean"``); None for a yes/no rating.
     paypal : pandas.DataFrame or None
@@ -85,6 +87,12 @@ class Analysis:
     recommend_kind: str | None = None
     reasons: dict = field(default_factory=dict)
     headline: pd.DataFrame | None = None
+    outcome_column: str = "rating"
+
+    @property
+    def judged(self):
+        """What the analysis explains, in words."""
+        return "journey rating" if self.outcome_column == "rating" else f"{self.outcome_column} answer"
 
 
 # --- the parts ------------------------------------------------------------------------------------
@@ -200,13 +208,17 @@ def _try(reasons, part, func, *args, **kwargs):
         return None
 
 
-def analyse(data, *, seed=None, n_boot=1000, min_share=0.8):
+def analyse(data, *, outcome=None, seed=None, n_boot=1000, min_share=0.8):
     """Everything the own-data report shows, computed once, with its :func:`headline`.
 
     Parameters
     ----------
     data : pandas.DataFrame
         Tidy journey data (:func:`journeylib.owndata.load_data`).
+    outcome : {"rating", "recommend"}, optional
+        What the touchpoints are compared with.  By default the journey
+        rating, or the recommend answer when the data has no rating (a review
+        file with a recommend flag and no overall).
     seed : int, optional
         For the bootstrap intervals and the folds of the rule comparison.
     n_boot : int
@@ -231,13 +243,23 @@ def analyse(data, *, seed=None, n_boot=1000, min_share=0.8):
     from .quality import check_consistency
 
     summary = journey_summary(data)
+    if outcome is None:
+        rated = summary["rating"].notna().any() or "recommend" not in summary.columns
+        outcome = "rating" if rated else "recommend"
+    if outcome not in ("rating", "recommend"):
+        raise ValueError(f"The value for `outcome` must be 'rating' or 'recommend', but {outcome!r} "
+                         "was passed.")
+    y = summary[outcome].to_numpy(dtype="float64", na_value=np.nan)
     res = Analysis(data=data, summary=summary, quality=check_consistency(data),
-                   outcome=stats.outcome_type(summary["rating"].to_numpy(dtype="float64", na_value=np.nan)))
+                   outcome=stats.outcome_type(y), outcome_column=outcome)
     reasons = res.reasons
     if res.outcome == "binary":
-        res.paypal = _try(reasons, "gap", stats.paypal_share, summary)
-    else:
+        res.paypal = _try(reasons, "gap", stats.paypal_share, summary, outcome=outcome)
+    elif outcome == "rating":
         res.gap = _try(reasons, "gap", stats.gap_test, summary, rule="mean", n_boot=n_boot, seed=seed)
+    else:
+        reasons["gap"] = ("The data has no journey rating; a gap compares the journey rating with "
+                          "its touchpoints, so the recommend answers are analysed instead.")
     n = int(summary["journey_id"].nunique())
     if n < _MIN_RULE_JOURNEYS:
         reasons["rules"] = (f"There are {n} journeys; comparing rules out of sample needs at least "
@@ -245,11 +267,11 @@ def analyse(data, *, seed=None, n_boot=1000, min_share=0.8):
     else:
         singles = [r for r in stats.DEFAULT_RULES if r != "all"]
         res.rules = _try(reasons, "rules", stats.compare_rules, data, rules=singles, n_boot=n_boot,
-                         seed=seed)
+                         seed=seed, outcome=outcome)
     reason = drivers_skipped_reason(data, min_share=min_share)
     if reason is None:
         found = _try(reasons, "drivers", key_driver_table, data, min_share=min_share, n_boot=n_boot,
-                     seed=seed)
+                     seed=seed, outcome=outcome)
         if found is not None:
             res.drivers, res.driver_notes = found
     else:
@@ -374,11 +396,12 @@ def _paypal_row(res):
     n, share = int(fine["n"]), float(fine["share"])
     if n == 0:
         return _row("paypal_share", "share_negative", np.nan,
-                    "The journey rating is yes/no, and no journey has touchpoints that are positive on "
-                    "average, so there is no PayPal pattern to count.")
+                    f"The {res.judged} is yes/no, and no journey has touchpoints that are positive "
+                    "on average, so there is no PayPal pattern to count.")
+    still = "were still rated negative" if res.outcome_column == "rating" else "still said no"
     return _row("paypal_share", "share_negative", share,
-                f"The journey rating is yes/no: of the {n:,} journeys whose touchpoints were positive on "
-                f"average, {share:.0%} were still rated negative (95% CI {fine['ci_low']:.0%} to "
+                f"The {res.judged} is yes/no: of the {n:,} journeys whose touchpoints were positive on "
+                f"average, {share:.0%} {still} (95% CI {fine['ci_low']:.0%} to "
                 f"{fine['ci_high']:.0%}).", (fine["ci_low"], fine["ci_high"]))
 
 
@@ -415,7 +438,7 @@ def _rule_row(res):
     better = "lower" if name == "log_loss" else "higher"
     how = "of the rule's own ranking" if name == "auc" else "out of sample"
     return _row("best_rule", "lead_over_runner_up", lead,
-                f"The rule that best predicts the journey rating is {best['rule']} ({label} "
+                f"The rule that best predicts the {res.judged} is {best['rule']} ({label} "
                 f"{best['score']:.2f} {how}); the runner-up, {runner['rule']}, scores "
                 f"{runner['score']:.2f}, so the best is {abs(lead):.2f} {better}{ci}: {verdict}." + tail,
                 (lo, hi))
@@ -430,7 +453,7 @@ def _driver_row(res):
     method = _METHODS.get(top.get("method"), str(top.get("method", "")))
     runner = f"; next is {d.iloc[1]['touchpoint']} ({d.iloc[1]['importance']:.2f})" if len(d) > 1 else ""
     return _row("driver", "importance", top["importance"],
-                f"The touchpoint that moves the journey rating most is {top['touchpoint']}: importance "
+                f"The touchpoint that moves the {res.judged} most is {top['touchpoint']}: importance "
                 f"{top['importance']:.2f} (95% CI {top['ci_low']:.2f} to {top['ci_high']:.2f}) of the "
                 f"R² of {r2:.2f} the {len(d)} touchpoints explain together{runner}; {method}.",
                 (top["ci_low"], top["ci_high"]))

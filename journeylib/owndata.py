@@ -210,7 +210,7 @@ def is_survey_style(data, *, min_share=0.8):
     return drivers_skipped_reason(data, min_share=min_share) is None
 
 
-def key_driver_table(data, *, min_share=0.8, n_boot=1000, seed=None):
+def key_driver_table(data, *, min_share=0.8, n_boot=1000, seed=None, outcome="rating"):
     """:func:`journeylib.key_drivers` on the touchpoints most journeys scored, with notes in words.
 
     Touchpoints scored in fewer than `min_share` of the journeys (a phone call
@@ -255,7 +255,8 @@ def key_driver_table(data, *, min_share=0.8, n_boot=1000, seed=None):
         if left_out else []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        drivers = key_drivers(data[data["touchpoint"].isin(keep)], n_boot=n_boot, seed=seed)
+        drivers = key_drivers(data[data["touchpoint"].isin(keep)], n_boot=n_boot, seed=seed,
+                              outcome=outcome)
     notes += [str(w.message) for w in caught]
     return drivers, notes
 
@@ -378,6 +379,8 @@ def _options(args):
              "skiprows": _rows(getattr(args, "skiprows", None)),
              "sheet": getattr(args, "sheet", None), "scales": getattr(args, "scale", None)}
     options.update({k: v for k, v in given.items() if v is not None})
+    if args.format == "wide":  # said always, so that the notebook reads the file as the command did
+        options["ordered"] = bool(getattr(args, "ordered", False))
     return options
 
 
@@ -431,7 +434,8 @@ def run(args) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            table = _read(data, args.format)
+            table = _read(data, args.format, **{k: options[k] for k in ("header", "skiprows", "sheet")
+                                                if k in options})
         except JourneyDataError as err:
             _say(f"{prog}: {args.data} cannot be used as journey data; no report was made.\n{err}")
             return 1
@@ -456,9 +460,13 @@ def run(args) -> int:
             return 2
     for w in caught:
         _say(f"note: {w.message}")
-    usable = tidy.loc[tidy["score"].notna() & tidy["rating"].notna(), "journey_id"].nunique()
+    # the outcome: the journey rating, or the recommend answer of a file that has no rating
+    outcome = "rating" if tidy["rating"].notna().any() or "recommend" not in tidy.columns \
+        else "recommend"
+    usable = tidy.loc[tidy["score"].notna() & tidy[outcome].notna(), "journey_id"].nunique()
     if usable < 2:
-        _say(f"{prog}: {args.data} has {usable} journey{'s' if usable != 1 else ''} with a rating and a "
+        what = "a rating" if outcome == "rating" else "a recommend answer"
+        _say(f"{prog}: {args.data} has {usable} journey{'s' if usable != 1 else ''} with {what} and a "
              "scored touchpoint; the analysis compares journeys and needs at least 2. No report was made.")
         return 1
     name = _report_name(args)

@@ -240,3 +240,27 @@ def test_warnings_become_notes_without_paths(monkeypatch):
         restore()
     assert [m.data for m in shown] == [r"*Note:* my data\.csv\: 3 rows &lt;dropped&gt;"]
     assert warnings.showwarning is not None and "note" not in warnings.showwarning.__name__
+
+
+def test_recommend_only_data_runs_on_the_recommend_answer():
+    """A review file with a recommend flag and no overall (British Airways style) (issue 14)."""
+    rng = np.random.default_rng(4)
+    n = 200
+    items = rng.integers(1, 6, size=(n, 4)).astype(float)
+    flag = ((items.mean(axis=1) + rng.normal(0, 0.6, n)) > 3).astype(int)
+    wide = pd.DataFrame(items, columns=["seat", "staff", "food", "value"]).assign(
+        recommended=np.where(flag == 1, "yes", "no"), id=np.arange(n))
+    tidy = jl.from_wide(wide, touchpoints=["seat", "staff", "food", "value"], rating=None,
+                        score_scale="likert5", rating_scale="stars10", recommend="recommended",
+                        recommend_scale="binary", id="id")
+    res = hl.analyse(tidy, seed=1, n_boot=100)
+    assert res.outcome_column == "recommend" and res.outcome == "binary"
+    mean_v = (items.mean(axis=1) - 3) / 2
+    fine = mean_v > 0
+    share = ((flag == 0) & fine).sum() / fine.sum()
+    row = res.headline.set_index("topic").loc["paypal_share"]
+    assert row["value"] == pytest.approx(share)
+    assert "still said no" in row["sentence"] and "recommend answer" in row["sentence"]
+    assert res.rules["score_name"].iloc[0] == "auc"
+    assert "predicts the recommend answer" in res.headline.set_index("topic").loc["best_rule",
+                                                                                   "sentence"]

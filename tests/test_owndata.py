@@ -95,7 +95,9 @@ def test_arguments_as_the_makefile_passes_them():
     opts = owndata._options(args)
     assert opts == {"format": "wide", "touchpoints": ["a", "b", "c"], "rating": "overall",
                     "score_scale": "likert5", "rating_scale": "stars10", "missing": [0, 99, "n/a"],
-                    "recommend": "rec", "recommend_scale": "nps11", "id": "resp"}
+                    "recommend": "rec", "recommend_scale": "nps11", "id": "resp",
+                    "ordered": False}  # said always for wide data: the notebook reads it the same way
+    assert owndata._options(_args(["s.csv", "--format", "wide", "--ordered"]))["ordered"] is True
     assert owndata._report_name(args) == "s"
     assert owndata._report_name(_args(["x/My Survey (2024).xlsx"])) == "My-Survey-2024"
     assert _args(["t.csv"]).format == "tidy"

@@ -212,7 +212,7 @@ def _wilson(k, n, z):
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def paypal_share(data, *, threshold=0.0, confidence=0.95):
+def paypal_share(data, *, outcome="rating", threshold=0.0, confidence=0.95):
     """How often is a journey rated negative (or "no") although its touchpoints were fine?
 
     The question a gap answers for a yes/no rating: among journeys whose
@@ -225,6 +225,10 @@ def paypal_share(data, *, threshold=0.0, confidence=0.95):
     ----------
     data : pandas.DataFrame
         Tidy journey data or a :func:`journeylib.journey_summary` frame.
+    outcome : str
+        ``"rating"`` (the journey rating, negative below ``-threshold`` on
+        valence) or another two-level summary column such as a yes/no
+        ``"recommend"`` (negative: its lower level, "no").
     threshold : float
     confidence : float
 
@@ -247,15 +251,23 @@ def paypal_share(data, *, threshold=0.0, confidence=0.95):
     """
     _check_confidence(confidence)
     s = as_summary(data)
-    rating = _column(s, "rating", "column")
+    rating = _column(s, outcome, "outcome")
     mean = _column(s, "mean", "column")
-    (rating, mean), _ = _drop_missing([rating, mean], ["rating", "mean"], minimum=1,
+    (rating, mean), _ = _drop_missing([rating, mean], [outcome, "mean"], minimum=1,
                                       what="paypal_share")
+    if outcome == "rating":
+        negative = rating < -threshold
+    else:
+        levels = np.unique(rating)
+        if len(levels) > 2:
+            raise ValueError(f"paypal_share on {outcome!r} needs a yes/no (two-level) outcome, but "
+                             f"it has {len(levels)} levels.")
+        negative = rating == levels[0]
     z = float(st.norm.ppf((1 + confidence) / 2))
     rows = []
     for label, group in (("positive", mean > threshold), ("not positive", mean <= threshold)):
         n = int(group.sum())
-        k = int((group & (rating < -threshold)).sum())
+        k = int((group & negative).sum())
         lo, hi = _wilson(k, n, z)
         rows.append({"touchpoints": label, "n": n, "n_negative": k,
                      "share": k / n if n else np.nan, "ci_low": lo, "ci_high": hi})
