@@ -67,7 +67,8 @@ OPTIONAL: tuple[str, ...] = (
 #: Columns that describe the journey, not the moment: equal on every row of a journey.
 JOURNEY_LEVEL: tuple[str, ...] = ("rating", "rating_scale", "recommend", "recommend_scale",
                                   "ordered")
-#: Text read as True / False in the ``ordered`` column (lower-cased, spaces ignored).
+#: Text read as True / False (1 / 0): the ``ordered`` column, and answers on the ``binary`` scale
+#: in every reader (lower-cased, spaces ignored).
 TRUE_TOKENS: tuple[str, ...] = ("true", "yes", "ja", "1", "1.0", "y", "t")
 FALSE_TOKENS: tuple[str, ...] = ("false", "no", "nee", "0", "0.0", "n", "f")
 
@@ -363,6 +364,18 @@ def _numbers(df, column, scale_column, problems):
 
     raw = df[column]
     values, not_number, error_value, boolean = parse_numbers(raw)
+    if not_number.any():  # yes/no, ja/nee, true/false are answers on the 'binary' scale
+        binary = (df[scale_column].astype(object) == "binary").to_numpy(dtype=bool)
+        words = not_number & binary
+        if words.any():
+            text = raw[words].astype("str").str.strip().str.lower()
+            yes, no = text.isin(TRUE_TOKENS).to_numpy(), text.isin(FALSE_TOKENS).to_numpy()
+            where = np.flatnonzero(words)
+            values = values.copy()
+            values[where[yes]] = 1.0
+            values[where[no]] = 0.0
+            not_number = not_number.copy()
+            not_number[where[yes | no]] = False
     problems.add_rows(not_number, column, raw, MESSAGES["not_number"].format(column=column))
     if error_value.any():
         for pos in np.flatnonzero(error_value)[:MAX_PROBLEMS]:

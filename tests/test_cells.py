@@ -152,3 +152,13 @@ def test_row_offset_and_long_headers_in_messages():
     with pytest.raises(JourneyDataError) as err:
         jl.validate(pd.DataFrame({"x" * 10_000: [1], **{f"c{i}": [1] for i in range(100)}}))
     assert len(str(err.value)) < 20_000 and "and 71 more" in str(err.value)
+
+
+def test_yes_no_words_on_the_binary_scale_in_a_tidy_file():
+    """The tidy path reads yes/no, ja/nee, true/false on a binary scale as from_wide does (issue 14)."""
+    out = jl.validate(tidy(recommend=["yes", "Yes", "nee"], recommend_scale="binary"))
+    assert out["recommend"].tolist() == [1.0, 1.0, 0.0]
+    out = jl.validate(tidy(score=pd.array(["ja", "FALSE", 1], dtype=object), score_scale="binary"))
+    assert out["score"].tolist() == [1.0, 0.0, 1.0]
+    with pytest.raises(JourneyDataError, match="score is not a number"):
+        jl.validate(tidy(score=["yes", "no", "yes"]))  # words are no answer on likert5
