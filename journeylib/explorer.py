@@ -290,7 +290,7 @@ class JourneyExplorer:
         return "; ".join(parts)
 
     def describe(self):
-        """The state and the figure in words (the widget image's tooltip).
+        """The state and the figure in words (folded under the widget's figure).
 
         Examples
         --------
@@ -390,14 +390,24 @@ class JourneyExplorer:
         """Redraw the widget's figure and update its numbers and options (no-op before :meth:`widget`)."""
         if self._controls is None:
             return
+        from .widgets import figure_caption
+
         c = self._controls
         self._syncing = True
         try:
+            # None (the mean; all journeys) is the first option: set by index, as a Dropdown
+            # whose value is set to None shows no selection at all
             c["journey"].options = self._journey_options()
-            c["journey"].value = self.journey
+            if self.journey is None:
+                c["journey"].index = 0
+            else:
+                c["journey"].value = self.journey
             c["rule"].value = self.rule
             c["filter"].value = self.gap_filter
-            c["segment"].value = self.segment[0] if self.segment else None
+            if self.segment is None:
+                c["segment"].index = 0
+            else:
+                c["segment"].value = self.segment[0]
             if self.segment:
                 c["value"].options = [(f"{v} ({n:,})", v) for v, n in self.segment_values(self.segment[0]).items()]
                 c["value"].value = self.segment[1]
@@ -412,7 +422,7 @@ class JourneyExplorer:
         buf = io.BytesIO()
         self._fig.savefig(buf, format="png", dpi=80)
         c["image"].value = buf.getvalue()
-        c["image"].tooltip = self.describe()
+        c["caption"].value = figure_caption(self.describe())
 
     def _on(self, what):
         def handler(change):
@@ -437,21 +447,22 @@ class JourneyExplorer:
 
         from .widgets import _agg_figure, _LabBox
 
-        style, wide = {"description_width": "7em"}, w.Layout(width="30em")
+        style, wide, wider = {"description_width": "7em"}, w.Layout(width="28em"), w.Layout(width="36em")
         c = {
             "segment": w.Dropdown(options=[("all journeys", None)] + [(s, s) for s in self.segments],
                                   description="segment by", style=style, layout=wide),
             "value": w.Dropdown(options=[], description="value", style=style, layout=wide),
             "rule": w.Dropdown(options=[(f"{r}: {EXPLORER_RULES[r]}", r) for r in self.rules],
-                               description="rule", style=style, layout=wide),
+                               description="rule", style=style, layout=wider),
             "filter": w.Dropdown(options=[(v, k) for k, v in GAP_FILTERS.items()], description="gap filter",
-                                 style=style, layout=wide),
+                                 style=style, layout=wider),
             "range": w.FloatRangeSlider(value=self.gap_range, min=-GAP_LIMIT, max=GAP_LIMIT, step=0.05,
-                                        description="gap within", style=style, layout=wide,
+                                        description="gap within", style=style, layout=wider,
                                         readout_format="+.2f", continuous_update=False),
-            "journey": w.Dropdown(options=[], description="journey", style=style, layout=w.Layout(width="40em")),
+            "journey": w.Dropdown(options=[], description="journey", style=style, layout=wide),
             "numbers": w.HTML(),
             "image": w.Image(format="png"),
+            "caption": w.HTML(),
         }
         self._controls = c
         self._fig = _agg_figure((12, 4.4))
@@ -460,7 +471,7 @@ class JourneyExplorer:
             c[name].observe(self._on(name), names="value")
         self._box = _LabBox([w.HBox([w.VBox([c["segment"], c["value"], c["journey"]]),
                                      w.VBox([c["rule"], c["filter"], c["range"]])]),
-                             c["numbers"], c["image"]], what="JourneyExplorer")
+                             c["numbers"], c["image"], c["caption"]], what="JourneyExplorer")
         return self._box
 
     @property

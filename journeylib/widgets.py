@@ -44,6 +44,7 @@ __all__ = [
     "Check",
     "JourneyExplorer",
     "explore",
+    "figure_caption",
 ]
 
 #: Rules a customer may use to sum up a journey, with a line for people.
@@ -75,6 +76,7 @@ FACE_OPTIONS: tuple[tuple[str, int], ...] = (
     ("\U0001f642 +1 happy", 1),
     ("\U0001f603 +2 very happy", 2),
 )
+_WIDGET_FIGSIZE = (9, 4)
 #: Colour of the builder's dotted peak-end line.
 PEAK_END_COLOR = "#1b9e77"
 _ARTIST_GIDS = {"curve": "journeylib-curve", "mean": "journeylib-mean",
@@ -305,20 +307,30 @@ class JourneyBuilder:
                      f"{nums['predicted_score']:+.2f} ({nums['predicted_face']})", pad=22)
 
     def refresh(self):
-        """Redraw every figure of this builder and update the widget's numbers from the state."""
-        for ax in self._views:
-            ax.cla()
-            self._draw(ax)
+        """Redraw every figure of this builder and update the widget's numbers from the state.
+
+        Axes passed to :meth:`plot` are cleared and drawn again; the widget's
+        own figure is made anew, so its picture of a state never depends on
+        the states before it (a redrawn axes keeps the layout of its last draw).
+        """
+        for i, ax in enumerate(self._views):
+            if ax is self._widget_ax:
+                new = self._draw(_agg_figure(_WIDGET_FIGSIZE).add_subplot())
+                self._views[i] = self._widget_ax = new
+                self.ax = new if self.ax is ax else self.ax
+            else:
+                ax.cla()
+                self._draw(ax)
         if self._controls is not None:
             self._controls["numbers"].value = self.numbers_html()
             self._controls["image"].value = self._png()
-            self._controls["image"].tooltip = self.describe()
+            self._controls["caption"].value = figure_caption(self.describe())
 
     def describe(self):
         """The figure in words: each moment's smiley, the mean, peak-end and the predicted rating.
 
-        The widget's figure carries it as its tooltip (for screen readers, and
-        for tests that check the figure in a browser).
+        The widget shows it under the figure, folded (:func:`figure_caption`):
+        for screen readers, and for tests that check the figure in a browser.
 
         Examples
         --------
@@ -357,8 +369,7 @@ class JourneyBuilder:
         """
         import ipywidgets as w
 
-        fig = _agg_figure(figsize=(9, 4))
-        self._widget_ax = self.plot(fig.add_subplot())
+        self._widget_ax = self.plot(_agg_figure(_WIDGET_FIGSIZE).add_subplot())
         faces = []
         for i, (name, score) in enumerate(zip(self.touchpoints, self.scores, strict=True)):
             dd = w.Dropdown(options=FACE_OPTIONS, value=int(score), description=name,
@@ -369,9 +380,11 @@ class JourneyBuilder:
                           description="customer's rule", style={"description_width": "9em"},
                           layout=w.Layout(width="36em"))
         rule.observe(lambda change: self.set_rule(change["new"]), names="value")
-        self._controls = {"faces": faces, "rule": rule, "numbers": w.HTML(), "image": w.Image(format="png")}
+        self._controls = {"faces": faces, "rule": rule, "numbers": w.HTML(), "image": w.Image(format="png"),
+                          "caption": w.HTML()}
         self.refresh()
-        return _LabBox([rule, w.HBox([w.VBox(faces), self._controls["numbers"]]), self._controls["image"]])
+        return _LabBox([rule, w.HBox([w.VBox(faces), self._controls["numbers"]]), self._controls["image"],
+                        self._controls["caption"]])
 
     @property
     def artists(self):
@@ -386,7 +399,7 @@ class JourneyBuilder:
 
     @property
     def controls(self):
-        """The widget's controls (dict: faces, rule, numbers, image); None before :meth:`widget`."""
+        """The widget's controls (dict: faces, rule, numbers, image, caption); None before :meth:`widget`."""
         return self._controls
 
     def __repr__(self):
@@ -405,6 +418,22 @@ def _measurable(fig):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         FigureCanvasAgg(root)
+
+
+def figure_caption(text):
+    """HTML for a figure in words, folded under a widget's figure.
+
+    ipywidgets 8 cannot give an Image widget a tooltip (its view reads a
+    ``description`` that Image lacks and fails to render), so the words go in
+    a ``<details>`` element of their own, class ``journeylib-figure-text``.
+
+    Examples
+    --------
+    >>> figure_caption("moments: a +1 & b -1")
+    '<details class="journeylib-figure-text"><summary>the figure in words</summary><p>moments: a +1 &amp; b -1</p></details>'
+    """
+    return (f'<details class="journeylib-figure-text"><summary>the figure in words</summary>'
+            f"<p>{html.escape(text)}</p></details>")
 
 
 def _agg_figure(figsize):

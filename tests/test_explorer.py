@@ -174,17 +174,21 @@ def test_widget_callbacks_update_figure_numbers_and_options(cases):
     assert sorted(v for _, v in c["journey"].options if v is not None) == ["laptop-refund", "paypal-claim"]
     assert c["image"].value != png0
 
+    assert c["journey"].index == 0 and c["journey"].label.startswith("mean of the 2")  # shown, not blank
     c["journey"].value = "paypal-claim"
     assert ex.journey == "paypal-claim"
     assert "<td>paypal-claim</td>" in c["numbers"].value and "<td>-0.61</td>" in c["numbers"].value
-    assert c["image"].tooltip == ex.describe()
-    assert c["image"].tooltip.startswith("journey paypal-claim of 2 selected")
+    assert c["caption"].value == jl.widgets.figure_caption(ex.describe())
+    assert ex.describe().startswith("journey paypal-claim of 2 selected")
 
     c["rule"].value = "peak_end"
     assert ex.rule == "peak_end" and "<td>-1.25</td>" in c["numbers"].value  # rating - peak-end
 
     c["segment"].value = "actor"
     assert ex.segment[0] == "actor" and not c["value"].disabled
+    c["segment"].index = 0
+    assert ex.segment is None and c["segment"].label == "all journeys" and c["value"].disabled
+    c["segment"].value = "actor"
     c["value"].value = "webshop"
     assert ex.segment == ("actor", "webshop")
     c["filter"].value = "all"

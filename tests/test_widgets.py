@@ -149,7 +149,7 @@ def test_widget_callbacks_update_figure_and_numbers():
     html0, png0 = c["numbers"].value, c["image"].value
     assert "-1.00" in html0  # peak-end of (2, 1, -2, 1, 1, 0) on the smiley scale
     assert png0[:8] == b"\x89PNG\r\n\x1a\n"
-    assert c["image"].tooltip == b.describe()
+    assert c["caption"].value == widgets.figure_caption(b.describe())
 
     c["faces"][5].value = 2  # the last touchpoint becomes very happy: it is now the peak and the end
     # every change redraws the emotion curve, so the artists are asked for again
@@ -160,7 +160,7 @@ def test_widget_callbacks_update_figure_and_numbers():
     assert b.scores.tolist() == [2, 1, -2, 1, 1, 2]
     assert "+2.00 = +2 very happy" in c["numbers"].value
     assert c["image"].value != png0
-    assert "step 6 +2;" in c["image"].tooltip and c["image"].tooltip.endswith("rating +2.00")
+    assert "step 6 +2;" in c["caption"].value and c["caption"].value.endswith("rating +2.00</p></details>")
 
     c["rule"].value = "mean"  # the customer averages instead
     mean = (2 + 1 - 2 + 1 + 1 + 2) / 6
