@@ -20,7 +20,7 @@ NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_san
 help:
 	@echo "make run    install, execute every notebook, write build/report/index.html"
 	@echo "make test   install, run the unit tests, doctests and nbval over every notebook"
-	@echo "make lab    JupyterLab on the notebooks"
+	@echo "make lab    JupyterLab on the notebooks [LAB_IP=0.0.0.0 LAB_PORT=8888 NOTEBOOK=06-student-lab.ipynb]"
 	@echo "make bench  the benchmarks (prints figures)"
 	@echo "make report DATA=file.csv [FORMAT=wide TOUCHPOINTS=a,b RATING=col ...]  the suite on your data"
 
@@ -39,8 +39,23 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest tests journeylib notebooks --doctest-modules $(NBVAL_FLAGS)
 
+# make lab: JupyterLab on notebooks/ with the journeylib kernel, the kernelspec "python3" installed above
+# into .venv (display name "Python 3 (journeylib)"), which every notebook names; JUPYTER_PREFER_ENV_PATH
+# makes it win over a python3 kernel in the user's own Jupyter folders. LAB_IP=0.0.0.0 listens on every
+# interface, LAB_PORT sets the port, NOTEBOOK=06-student-lab.ipynb opens one notebook, LAB_ARGS adds
+# options. Without a display (a remote machine) no browser is started: open the printed URL.
+LAB_IP   ?= 127.0.0.1
+LAB_PORT ?= 8888
+NOTEBOOK ?=
+LAB_ARGS ?=
+LAB_FLAGS := --ServerApp.root_dir=notebooks --ip=$(LAB_IP) --port=$(LAB_PORT) \
+	--MappingKernelManager.default_kernel_name=python3 \
+	$(if $(NOTEBOOK),--LabApp.default_url=/lab/tree/$(NOTEBOOK)) \
+	$(if $(filter 0,$(shell id -u)),--allow-root) \
+	$(if $(filter Linux,$(shell uname -s)),$(if $(DISPLAY)$(WAYLAND_DISPLAY),,--no-browser))
+
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks
+	JUPYTER_PREFER_ENV_PATH=1 $(VENV)/bin/jupyter lab $(LAB_FLAGS) $(LAB_ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_validate.py --rows 10000000
