@@ -212,7 +212,11 @@ def page(no_stray_processes, lab_server, tmp_path_factory):
     context = pw.chromium.launch_persistent_context(
         str(profile), executable_path=CHROMIUM, headless=True, args=CHROME_ARGS,
         viewport={"width": 1400, "height": 1000}, device_scale_factor=1)
-    started = [p for pid, p in _descendants().items() if pid not in before]  # driver and browser
+    server = psutil.Process(lab_server["proc"].pid)
+    theirs = {server.pid, *(c.pid for c in server.children(recursive=True))}
+    # the Playwright driver and the browser: new since the launch, and not the server's kernels
+    started = [p for pid, p in _descendants().items() if pid not in before and pid not in theirs]
+    assert any("chrom" in p.name().lower() for p in started), [p.name() for p in started]
     try:
         pg = context.pages[0] if context.pages else context.new_page()
         pg.set_default_timeout(TIMEOUT_MS)
