@@ -37,5 +37,14 @@ def _mean_ci(values, confidence):
 
 
 def _fmt(v, digits=2):
-    """Signed number with a real minus sign."""
-    return f"{v:+.{digits}f}".replace("-", "\u2212")
+    """Signed number with a real minus sign; a value that rounds to zero is shown as +0, never -0.
+
+    Examples
+    --------
+    >>> _fmt(-0.004), _fmt(-0.5)
+    ('+0.00', '\u22120.50')
+    """
+    text = f"{v:+.{digits}f}"
+    if float(text) == 0:
+        text = f"{0.0:+.{digits}f}"
+    return text.replace("-", "\u2212")
