@@ -247,6 +247,17 @@ def test_text_pandas_does_not_read_is_not_a_number(cell):
         jl.validate(df)
 
 
+@pytest.mark.parametrize("yes, no", [("yes", "no"), (" Ja ", "NEE"), ("true", "f")])
+def test_yes_no_words_are_answers_on_the_binary_scale_only(yes, no):
+    df = text("score", [yes, no, "1", None]).assign(score_scale="binary")
+    pd.testing.assert_frame_equal(summarize(df, metrics=["mean", "n_missing"]),
+                                  jl.journey_summary(df, metrics=["mean", "n_missing"]),
+                                  check_dtype=False)
+    assert summarize(df, metrics=["mean"])["mean"].tolist() == [0.0, 1.0]
+    with pytest.raises(JourneyDataError, match="score is not a number"):
+        summarize(df.assign(score_scale="likert5"))
+
+
 def test_booleans_count_on_the_binary_scale():
     df = text("score", [True, False, True, None]).assign(score_scale="binary")
     pd.testing.assert_frame_equal(summarize(df, metrics=["mean", "n_missing"]),

@@ -10,7 +10,8 @@ does and check it in the same pass as the summary:
     token is looked up;
 ``jl_clean``
     the cells read: numbers as DOUBLE (text in :data:`journeylib.schema.NA_TOKENS`
-    and float NaN missing, ``inf`` kept so that it is off every scale), steps and
+    and float NaN missing, ``inf`` kept so that it is off every scale, yes/no
+    words on the binary scale as 1/0), steps and
     journey ids in their contract type, scale names stripped, timestamps as
     microseconds since 1970 (``ts_us``, time zones respected);
 ``jl_src``
@@ -40,7 +41,7 @@ few kinds used here.
 from __future__ import annotations
 
 from ..scales import SCALES
-from ..schema import ERROR_TOKENS, NA_TOKENS
+from ..schema import ERROR_TOKENS, FALSE_TOKENS, NA_TOKENS, TRUE_TOKENS
 
 __all__ = ["SENTINEL", "UNSURE", "check_aggs", "check_failed", "duckdb_kinds", "duplicates_sql",
            "journey_aggs", "journey_stage", "spark_kinds", "stages", "timestamp_mode_sql"]
@@ -144,8 +145,13 @@ def _prep(col: str, kind: str) -> list[str]:
     return out
 
 
-def _number(col: str, kind: str) -> str:
-    """The cell as a DOUBLE (NULL when missing or not a number)."""
+def _number(col: str, kind: str, scale: str | None = None) -> str:
+    """The cell as a DOUBLE (NULL when missing or not a number).
+
+    With `scale` (an expression giving the row's scale name), text in
+    :data:`journeylib.schema.TRUE_TOKENS` / ``FALSE_TOKENS`` reads as 1 / 0
+    on the ``binary`` scale (yes/no, ja/nee), as :func:`journeylib.validate`.
+    """
     r = f"r_{col}"
     if kind in ("int", "decimal"):
         return f"CAST({r} AS DOUBLE)"
@@ -153,7 +159,11 @@ def _number(col: str, kind: str) -> str:
         return f"CASE WHEN isnan({r}) THEN NULL ELSE CAST({r} AS DOUBLE) END"
     if kind == "bool":
         return f"CASE WHEN {r} THEN 1.0E0 WHEN NOT {r} THEN 0.0E0 END"
-    return f"CASE WHEN rlike(t_{col}, '{_NUMBER}') THEN TRY_CAST(t_{col} AS DOUBLE) END"
+    t = f"t_{col}"
+    words = "" if scale is None else (
+        f"WHEN {scale} = 'binary' AND {t} IN {_in(TRUE_TOKENS)} THEN 1.0E0 "
+        f"WHEN {scale} = 'binary' AND {t} IN {_in(FALSE_TOKENS)} THEN 0.0E0 ")
+    return f"CASE WHEN rlike({t}, '{_NUMBER}') THEN TRY_CAST({t} AS DOUBLE) {words}END"
 
 
 def _parse_problem(col: str, kind: str, scale: str):
@@ -322,7 +332,7 @@ def stages(table: str, kinds: dict, *, file_column=None, ts_mode=None, rows=Fals
             continue
         scale, t = SCALE_OF[col], _ALIAS[col]
         clean.append(f"{_scale(scale, kinds)} AS {scale}")
-        clean.append(f"{_number(col, kinds[col])} AS {col}")
+        clean.append(f"{_number(col, kinds[col], _scale(scale, kinds))} AS {col}")
         parse = _parse_problem(col, kinds[col], scale)
         if col in joined:
             off = _off_scale(col, t)
