@@ -92,6 +92,13 @@ class Layout:
         return arr if self.order is None else arr[self.order]
 
 
+try:  # pandas' counting sort in C: a stable O(n + k) sort of integer codes (a private name, so
+    # guarded; tests/test_checks.py checks it against the NumPy radix sort below)
+    from pandas._libs.algos import groupsort_indexer as _counting_sort
+except ImportError:  # pragma: no cover - a pandas without it
+    _counting_sort = None
+
+
 def _radix_order(codes, n_codes, order=None):
     """Stable order of non-negative integer `codes` (< `n_codes`), refining `order` if given.
 
@@ -110,6 +117,19 @@ def _radix_order(codes, n_codes, order=None):
         shift += 16
         if (n_codes - 1) >> shift == 0:
             return order
+
+
+def _code_order(codes, n_codes, order=None):
+    """Stable order of the journey codes (refining `order`): a counting sort when pandas has one.
+
+    A counting sort is one pass over the rows plus one over the codes; the
+    radix sort two or more passes with a gather between them.
+    """
+    if _counting_sort is None or n_codes > 4 * len(codes) + (1 << 16):
+        return _radix_order(codes, n_codes, order=order)
+    c = codes if order is None else codes[order]
+    step = _counting_sort(c.astype(np.intp, copy=False), int(n_codes))[0]
+    return step if order is None else order[step]
 
 
 def _journey_codes(journey_id):
@@ -131,6 +151,32 @@ def _journey_codes(journey_id):
     return codes.astype(np.int64, copy=False), max(len(labels), 1), labels, 0
 
 
+def _step_order(step):
+    """Stable order of the steps: one radix pass when they span fewer than 2**16 values."""
+    smin, smax = int(step.min()), int(step.max())
+    if smax - smin >= 1 << 16:
+        return np.argsort(step, kind="stable")
+    return np.argsort((step - smin).astype(np.uint16), kind="stable")
+
+
+def _steps_look_shuffled(codes, step, sample=1024):
+    """Whether the moments seem out of step order within journeys, from a sample of journeys.
+
+    About one journey in `sample` (those whose code is a multiple of it) is
+    looked at: its rows in file order, sorted by journey.  Rows interleaved by
+    time keep each journey's steps rising; shuffled rows do not.  Deciding
+    this first spares shuffled data a sort by journey that would be redone.
+    """
+    rows = np.flatnonzero((codes & (sample - 1)) == 0)
+    if len(rows) < 2:
+        return False
+    c = codes[rows]
+    o = np.argsort(c, kind="stable")
+    c, st = c[o], step[rows][o]
+    same = c[1:] == c[:-1]
+    return bool(same.any() and (st[1:][same] < st[:-1][same]).mean() > 0.05)
+
+
 def _sorted_codes(codes, n_codes):
     """The codes in sorted order, written from their counts (no gather of the rows)."""
     return np.repeat(np.arange(n_codes, dtype=np.int64), np.bincount(codes, minlength=n_codes))
@@ -146,8 +192,8 @@ def journey_layout(journey_id, step):
     Rows already in journey order (as files written journey by journey are)
     are not sorted at all.  Rows interleaved by time (event exports: every
     journey's moments spread over the file, in step order within the
-    journey) are put in journey order by a stable radix sort on the journey
-    codes, which keeps each journey's moments in file order; only journeys
+    journey) are put in journey order by a stable counting sort on the journey
+    codes (a radix sort without pandas' one), which keeps each journey's moments in file order; only journeys
     whose steps then still descend are sorted by step (all of them, by one
     more radix pass, when most are).
 
@@ -174,15 +220,17 @@ def journey_layout(journey_id, step):
     n = len(codes)
     if n == 0:
         return Layout(codes, labels, None, np.zeros(0, dtype=np.intp), step, offset, codes)
-    starts = _starts(codes)
-    step_down = step[1:] <= step[:-1]
-    step_down[starts[1:] - 1] = False
-    if not (codes[starts[1:]] <= codes[starts[:-1]]).any() and not step_down.any():
-        return Layout(codes, labels, None, starts, step, offset, codes)
-    if not (codes[starts[1:]] <= codes[starts[:-1]]).any():
-        order = None  # journeys in order, steps not: only those journeys are sorted below
+    if bool((codes[1:] >= codes[:-1]).all()):  # journeys in order (as files usually are)
+        starts = _starts(codes)
+        step_down = step[1:] <= step[:-1]
+        step_down[starts[1:] - 1] = False
+        if not step_down.any():
+            return Layout(codes, labels, None, starts, step, offset, codes)
+        order = None  # steps out of order within some journeys: only those are sorted below
+    elif _steps_look_shuffled(codes, step):
+        order = _code_order(codes, n_codes, order=_step_order(step))  # steps first, then journeys
     else:
-        order = _radix_order(codes, n_codes)
+        order = _code_order(codes, n_codes)
     key = codes if order is None else _sorted_codes(codes, n_codes)
     st = step if order is None else step[order]
     starts = _starts(key)
@@ -190,11 +238,8 @@ def journey_layout(journey_id, step):
     down[starts[1:] - 1] = False
     if down.any():
         bad = np.unique(np.searchsorted(starts, np.flatnonzero(down), side="right") - 1)
-        if 4 * len(bad) > len(starts):  # most journeys: one more radix pass, steps first
-            smin, smax = int(step.min()), int(step.max())
-            by_step = (np.argsort(step, kind="stable") if smax - smin >= 1 << 16 else
-                       np.argsort((step - smin).astype(np.uint16), kind="stable"))
-            order = _radix_order(codes, n_codes, order=by_step)
+        if 4 * len(bad) > len(starts):  # most journeys: sort again, steps first
+            order = _code_order(codes, n_codes, order=_step_order(step))
         else:  # a few journeys out of step order: sort just their rows
             if order is None:
                 order = np.arange(n)

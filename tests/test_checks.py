@@ -149,3 +149,18 @@ def test_layout_matches_a_plain_lexsort(layout):
     np.testing.assert_array_equal(rows, expected)
     np.testing.assert_array_equal(lay.step, step[order][expected])
     assert list(lay.ids()) == list(pd.unique(ids.to_numpy()[expected]))
+
+
+def test_counting_sort_and_radix_sort_agree():
+    """pandas' counting sort (a private name) must order journey codes as the NumPy radix sort does."""
+    from journeylib import checks
+
+    rng = np.random.default_rng(9)
+    for n_codes in (3, 70_000, 200_000):
+        codes = rng.integers(0, n_codes, 50_000).astype(np.int64)
+        expected = np.argsort(codes, kind="stable")
+        np.testing.assert_array_equal(checks._radix_order(codes, n_codes), expected)
+        np.testing.assert_array_equal(checks._code_order(codes, n_codes), expected)
+        first = rng.permutation(len(codes))
+        np.testing.assert_array_equal(checks._code_order(codes, n_codes, order=first),
+                                      first[np.argsort(codes[first], kind="stable")])
