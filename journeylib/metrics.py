@@ -16,7 +16,8 @@ import os
 import numpy as np
 import pandas as pd
 
-from .checks import has_contract_dtypes, journey_layout, verify
+from .checks import has_contract_dtypes, verify
+from .layout import journey_layout
 from .scales import get_scale, valence
 from .schema import JourneyDataError, _Problems, validate
 

@@ -121,7 +121,7 @@ def test_day_first_dates():
 
 
 def test_python_datetimes_with_different_zones_share_one_clock():
-    a = dt.datetime(2026, 1, 1, 12, tzinfo=dt.timezone.utc)
+    a = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
     b = dt.datetime(2026, 1, 1, 15, tzinfo=dt.timezone(dt.timedelta(hours=2)))
     ts, problems = parse_timestamps(pd.Series([a, b], dtype=object))
     assert not problems

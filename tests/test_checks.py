@@ -153,7 +153,7 @@ def test_layout_matches_a_plain_lexsort(layout):
 
 def test_counting_sort_and_radix_sort_agree():
     """pandas' counting sort (a private name) must order journey codes as the NumPy radix sort does."""
-    from journeylib import checks
+    from journeylib import layout as checks
 
     rng = np.random.default_rng(9)
     for n_codes in (3, 70_000, 200_000):
