@@ -151,7 +151,7 @@ def _spots(x0, y0, x1, y1, corner, step=0.06):
     xs = np.arange(x0 + pad, x1 - pad + 1e-9, step)
     ys = np.arange(y0 + pad, y1 - pad + 1e-9, step)
     cx, cy = corner
-    grid = sorted(((abs(x - cx) + abs(y - cy), x, y) for x in xs for y in ys))
+    grid = sorted((abs(x - cx) + abs(y - cy), x, y) for x in xs for y in ys)
     ha = "right" if cx > (x0 + x1) / 2 else "left"
     va = "top" if cy > (y0 + y1) / 2 else "bottom"
     return [(cx, cy, ha, va)] + [(x, y, ha, va) for _, x, y in grid]
