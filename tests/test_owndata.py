@@ -456,7 +456,7 @@ def test_report_with_markup_in_names_runs_no_script(payload_report, repo_root, t
     page = BeautifulSoup((out / "07-your-data.html").read_text("utf-8"), "html.parser")
     # nbconvert's own scripts: those of the page made from the shipped notebook, clean data
     clean = tmp_path / "clean.html"
-    jl.report._write_html(nbformat.read(repo_root / "notebooks" / "07-your-data.ipynb", as_version=4), clean)
+    jl.report.pages._write_html(nbformat.read(repo_root / "notebooks" / "07-your-data.ipynb", as_version=4), clean)
     reference = _scripts(BeautifulSoup(clean.read_text("utf-8"), "html.parser"))
     assert reference and _scripts(page) == reference
     assert [s.get("src") for s in page.find_all("script") if s.get("src")] == [

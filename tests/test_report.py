@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt
 import nbformat
 import pytest
 
+import journeylib.report.pages  # noqa: F401  (report.pages, report.run below)
+import journeylib.report.run  # noqa: F401
 from journeylib import report
 from journeylib.report import build_report, find_root, main, notebook_question, save_figure
 
@@ -119,7 +121,7 @@ def test_a_run_starts_from_a_notebook_without_stored_outputs():
         v4.new_markdown_cell("stopped", metadata={"tags": ["papermill-error-cell-tag"]}),
         v4.new_code_cell("print(A)", execution_count=3, metadata={"papermill": {"status": "completed"}},
                          outputs=[v4.new_output("stream", name="stdout", text="NPS -32\n")])])
-    out = report._strip_outputs(nb)
+    out = report.run._strip_outputs(nb)
     assert [c.source for c in out.cells] == ["# T", "A = 1", "print(A)"]
     assert all(c.outputs == [] and c.execution_count is None for c in out.cells if c.cell_type == "code")
     assert "papermill" not in out.cells[-1].metadata
@@ -281,15 +283,15 @@ def test_build_report_argument_errors(tmp_path):
 def test_kernel_environment(tmp_path, monkeypatch, repo_root):
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv(report.MIRROR_ENV, "")  # explicitly no mirror: left empty, fetch_* download
-    env = report._kernel_env(tmp_path)
+    env = report.run._kernel_env(tmp_path)
     assert env[report.MIRROR_ENV] == "" and env[report.FIGURES_ENV] == str(tmp_path.resolve())
     assert "MPLBACKEND" not in env
     monkeypatch.setenv(report.MIRROR_ENV, str(tmp_path))
-    assert report._kernel_env(tmp_path)[report.MIRROR_ENV] == str(tmp_path)
+    assert report.run._kernel_env(tmp_path)[report.MIRROR_ENV] == str(tmp_path)
     monkeypatch.delenv(report.MIRROR_ENV)
     monkeypatch.chdir(repo_root)
     shared = repo_root.parent / "shared" / "data"
-    assert report._kernel_env(tmp_path).get(report.MIRROR_ENV) == (str(shared) if shared.is_dir() else None)
+    assert report.run._kernel_env(tmp_path).get(report.MIRROR_ENV) == (str(shared) if shared.is_dir() else None)
 
 
 def test_solution_cells_are_folded_in_the_html_page(tmp_path):
@@ -301,7 +303,7 @@ def test_solution_cells_are_folded_in_the_html_page(tmp_path):
                                                 execution_count=2)]),
     ])
     page = tmp_path / "lab.html"
-    report._write_html(nb, page)
+    report.pages._write_html(nb, page)
     html = page.read_text("utf-8")
     assert html.count('<details class="journeylib-solution">') == 1
     folded = html.split('<details class="journeylib-solution">', 1)[1].split("</details>", 1)[0]
@@ -398,8 +400,8 @@ def test_report_page_defuses_raw_markup_in_outputs(tmp_path):
             v4.new_output("error", ename="ValueError", evalue=raw,
                           traceback=[f"\x1b[0;31mValueError\x1b[0m: {raw}"])])])
     clean = v4.new_notebook(cells=[v4.new_markdown_cell("# Clean")])
-    report._write_html(nb, tmp_path / "raw.html")
-    report._write_html(clean, tmp_path / "clean.html")
+    report.pages._write_html(nb, tmp_path / "raw.html")
+    report.pages._write_html(clean, tmp_path / "clean.html")
     page = BeautifulSoup((tmp_path / "raw.html").read_text("utf-8"), "html.parser")
     assert _dangerous(page, "body") == []
     assert _dangerous(page, "html", scripts=False) == []  # the head holds nbconvert's own scripts
@@ -436,7 +438,7 @@ def test_index_escapes_titles_questions_and_errors(tmp_path):
     rows = [{"notebook": "01-x.ipynb", "status": status, "seconds": 1.0, "title": PAYLOADS[0],
              "question": PAYLOADS[3], "figure": None, "html": page, "error": PAYLOADS[2]}
             for status in ("ok", "failed", "skipped")]
-    index = report._write_index(rows, tmp_path, title=f"journeylib report: {PAYLOADS[2]}.csv")
+    index = report.pages._write_index(rows, tmp_path, title=f"journeylib report: {PAYLOADS[2]}.csv")
     soup = BeautifulSoup(index.read_text("utf-8"), "html.parser")
     assert soup.find_all("script") == [] and soup.find_all("svg") == [] and soup.find_all("img") == []
     assert _dangerous(soup, "html") == []
