@@ -2,11 +2,17 @@
 
     python benchmarks/bench_scale.py --rows 100000000
 
+    python benchmarks/bench_scale.py --sizes 1000000,10000000,100000000
+
 1. Writes N generated touchpoint rows (seeded; 4-12 moments per journey, int
    journey ids, dictionary-encoded touchpoint/channel/actor, smiley5 and
    likert5 scores with 3% missing, stars10 ratings, 0-10 recommend,
-   timestamps) to Parquet under benchmarks/_data/ (git-ignored), one file per
-   chunk, so generation never holds more than one chunk in memory.
+   timestamps rising with the step) to Parquet under benchmarks/_data/
+   (git-ignored), about ``--chunk`` rows a file, never more than two chunks in
+   memory.  ``--layout event`` (the default) writes them as exports of contact
+   events come: in time order, every journey's moments spread between other
+   journeys' moments, in step order within the journey, and journey ids
+   unrelated to time; ``--layout journey`` one journey after the other.
 2. Times ``journeylib.engines.summarize`` over the files through DuckDB with a
    2 GB memory limit, each run in a fresh child process whose peak RSS
    (``ru_maxrss``: Python, DuckDB and its buffers) is reported:
@@ -21,10 +27,14 @@
    the frame read from the same files) when ``--rows`` <= ``--pandas-max-rows``.
 
 Runs the kinds in turn, ``--repeats`` rounds, and prints each kind's median
-seconds, its runs and its largest peak RSS, and a final ``RESULT`` line
-(``check_cost_*_fastest_pct`` compares fastest runs, steadier on a busy machine).  ``--kinds`` picks runs (e.g. only the checked ones at
-100M rows).  Deletes the data afterwards unless ``--keep``.  Figures from a
-busy machine are noisy: compare runs made together.
+seconds, its runs and its largest peak RSS, the load average, and a final
+``RESULT`` line (``check_cost_*_fastest_pct`` compares fastest runs, steadier
+on a busy machine).  ``--kinds`` picks runs (e.g. only the checked ones at
+100M rows).  ``--sizes`` times the first of ``--kinds`` (default: every metric
+to Parquet) at each size, data written anew for each, and prints a table of
+seconds and peak RSS with their ratio to the 10M figure, and a ``RESULT``
+line with ``time_ratio_<n>_vs_10000000``.  Deletes the data afterwards unless
+``--keep``.  Figures from a busy machine are noisy: compare runs made together.
 """
 
 from __future__ import annotations
@@ -51,7 +61,12 @@ CORE = ["n_touchpoints", "mean", "min", "max", "last", "peak_end", "n_channels",
 
 
 def generate_chunk(first_id: int, n_rows: int, rng):
-    """About `n_rows` tidy rows (whole journeys) as a pyarrow Table; journey ids from `first_id`."""
+    """About `n_rows` tidy rows (whole journeys, in journey order) as a pyarrow Table.
+
+    Journey ids run from `first_id`; each journey starts at a random time over
+    a year and its moments follow one another by 1 minute to 1 day, so the
+    timestamps rise with the step within a journey.
+    """
     import pyarrow as pa
 
     n_j = max(1, n_rows // 8)
@@ -71,7 +86,11 @@ def generate_chunk(first_id: int, n_rows: int, rng):
     rating = np.repeat(rng.integers(1, 11, n_j), sizes).astype(np.float64)
     recommend = np.repeat(rng.integers(0, 11, n_j), sizes).astype(np.float64)
     t0 = np.repeat(rng.integers(1_700_000_000, 1_730_000_000, n_j), sizes).astype(np.int64)
-    ts = (t0 + (step - 1) * rng.integers(60, 86_400, n)) * 1_000_000
+    wait = rng.integers(60, 86_400, n)
+    wait[starts] = 0
+    elapsed = np.cumsum(wait)
+    elapsed -= np.repeat(elapsed[starts], sizes)  # seconds since the journey's first moment
+    ts = (t0 + elapsed) * 1_000_000
 
     def dic(codes, names):
         return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(names))
@@ -87,19 +106,54 @@ def generate_chunk(first_id: int, n_rows: int, rng):
     }), first_id + n_j
 
 
-def write_data(directory: Path, rows: int, chunk: int, seed: int) -> list[Path]:
+#: Row layouts of the written files (see :func:`write_data`).
+LAYOUTS = ("event", "journey")
+_T_LO, _T_HI = 1_700_000_000 * 10**6, 1_731_000_000 * 10**6  # the span of the timestamps (us)
+
+
+def write_data(directory: Path, rows: int, chunk: int, seed: int, layout: str = "event") -> list[Path]:
+    """Write about `rows` generated rows as Parquet files of about `chunk` rows each.
+
+    ``layout="journey"``: one file per generated chunk, journeys one after the
+    other, steps in order (as sorted exports come).  ``layout="event"``: the
+    same rows in time order, as exports of contact events come: every
+    journey's moments spread over the files between other journeys' moments,
+    in step order within the journey.  The rows go to time buckets first (one
+    small file per chunk and bucket), then each bucket is sorted by time and
+    written as one file, so no more than about two chunks are ever in memory.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     directory.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
+    n_files = max(1, -(-rows // chunk))
+    tmp = directory / "_buckets"
     files, done, next_id, i = [], 0, 1, 0
     while done < rows:
         table, next_id = generate_chunk(next_id, min(chunk, rows - done), rng)
-        path = directory / f"part-{i:04d}.parquet"
-        pq.write_table(table, path, row_group_size=1_000_000)
-        files.append(path)
         done += table.num_rows
+        if layout == "journey":
+            files.append(directory / f"part-{i:04d}.parquet")
+            pq.write_table(table, files[-1], row_group_size=1_000_000)
+        else:
+            us = table.column("timestamp").cast(pa.int64()).to_numpy()
+            bucket = np.minimum((us - _T_LO) * n_files // (_T_HI - _T_LO), n_files - 1)
+            for b in np.unique(bucket):
+                (tmp / f"{b:04d}").mkdir(parents=True, exist_ok=True)
+                part = table.filter(pa.array(bucket == b))
+                pq.write_table(part, tmp / f"{b:04d}" / f"{i:04d}.parquet")
         i += 1
+    if layout == "event":
+        for b, folder in enumerate(sorted(tmp.iterdir())):
+            table = pq.read_table(folder)
+            table = table.take(pc.sort_indices(table, [("timestamp", "ascending")]))
+            files.append(directory / f"part-{b:04d}.parquet")
+            pq.write_table(table, files[-1], row_group_size=1_000_000)
+            del table
+            shutil.rmtree(folder)
+        shutil.rmtree(tmp)
     return files
 
 
@@ -147,10 +201,10 @@ def child(args) -> None:
     print(json.dumps({"seconds": time.perf_counter() - t, "peak_mb": peak_mb(), "journeys": n}))
 
 
-def timed(kind, args, repeats=None) -> list[dict]:
+def timed(kind, args, data_dir, repeats=None) -> list[dict]:
     runs = []
     for _ in range(args.repeats if repeats is None else repeats):
-        cmd = [sys.executable, __file__, "--child", kind, "--data", str(args.data_dir),
+        cmd = [sys.executable, __file__, "--child", kind, "--data", str(data_dir),
                "--memory-limit", args.memory_limit]
         res = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if res.returncode != 0:
@@ -160,9 +214,73 @@ def timed(kind, args, repeats=None) -> list[dict]:
     return runs
 
 
+def measure(args, rows: int, kinds: list) -> dict:
+    """Write `rows` rows, time each kind round robin; kind -> (median s, peak MB, fastest s)."""
+    data_dir = args.data_dir / f"{rows}"
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    t = time.perf_counter()
+    files = write_data(data_dir, rows, args.chunk, args.seed, args.layout)
+    size = sum(f.stat().st_size for f in files) / 1e9
+    print(f"wrote {rows:,} rows in {args.layout} order to {len(files)} Parquet files ({size:.2f} GB) "
+          f"in {time.perf_counter() - t:.1f} s; generator peak RSS {peak_mb():.0f} MB")
+    print(f"cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.2f} (1 min), DuckDB "
+          f"memory_limit={args.memory_limit}, {args.repeats} runs each, each run a fresh process")
+    kinds = list(kinds)
+    if rows > args.pandas_max_rows and "pandas_core_in_memory" in kinds:
+        kinds.remove("pandas_core_in_memory")
+        print(f"pandas_core_in_memory    skipped: {rows:,} rows > --pandas-max-rows")
+    results = {}
+    try:
+        # round robin (one run of each kind, then again), so that changes in the machine's load
+        # fall on every kind alike
+        all_runs = {kind: [] for kind in kinds}
+        for _ in range(args.repeats):
+            for kind in kinds:
+                all_runs[kind] += timed(kind, args, data_dir, repeats=1)
+        for kind in kinds:
+            runs = all_runs[kind]
+            sec = float(np.median([r["seconds"] for r in runs]))
+            mb = max(r["peak_mb"] for r in runs)
+            results[kind] = (sec, mb, min(r["seconds"] for r in runs))
+            print(f"{kind:24s} median {sec:8.2f} s  runs {[round(r['seconds'], 2) for r in runs]}"
+                  f"  peak RSS {mb:7.0f} MB  ({rows / sec / 1e6:.1f} M rows/s)")
+    finally:
+        if not args.keep:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    print(f"load average after: {os.getloadavg()[0]:.2f} (1 min)")
+    return results
+
+
+def growth(args, sizes, kinds) -> int:
+    """``--sizes``: the first kind at each size, and how time and peak RSS grow."""
+    kind = kinds[0]
+    rows = {}
+    for n in sizes:
+        print(f"\n-- {n:,} rows --")
+        rows[n] = measure(args, n, [kind])[kind]
+    ref = 10_000_000 if 10_000_000 in rows else sizes[0]
+    print(f"\n{kind}, {args.layout} order, DuckDB memory_limit={args.memory_limit}:\n")
+    print(f"| rows | seconds | peak RSS (MB) | time vs {ref:,} rows | peak RSS vs {ref:,} rows |")
+    print("|---:|---:|---:|---:|---:|")
+    for n, (sec, mb, _) in rows.items():
+        print(f"| {n:,} | {sec:.1f} | {mb:,.0f} | {sec / rows[ref][0]:.2f}x | {mb / rows[ref][1]:.2f}x |")
+    parts = [f"kind={kind}", f"layout={args.layout}", "sizes=" + ",".join(map(str, sizes))]
+    for n, (sec, mb, _) in rows.items():
+        parts += [f"seconds_{n}={sec:.2f}", f"peak_mb_{n}={mb:.0f}",
+                  f"time_ratio_{n}_vs_{ref}={sec / rows[ref][0]:.2f}"]
+    print("RESULT " + " ".join(parts))
+    return 0
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rows", type=int, default=10_000_000)
+    p.add_argument("--sizes", help="comma-separated row counts, e.g. 1000000,10000000,100000000: "
+                                   "time the first of --kinds at each and print how time and "
+                                   "peak RSS grow")
+    p.add_argument("--layout", choices=LAYOUTS, default="event",
+                   help="row order of the files: event (interleaved by time) or journey")
     p.add_argument("--chunk", type=int, default=5_000_000, help="rows generated per Parquet file")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--memory-limit", default="2GB")
@@ -171,49 +289,23 @@ def main(argv=None) -> int:
     p.add_argument("--data-dir", type=Path, default=ROOT / "benchmarks" / "_data" / "scale")
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--keep", action="store_true", help="keep the generated Parquet files")
-    p.add_argument("--kinds", default=",".join(KINDS),
-                   help=f"comma-separated runs to time, from {', '.join(KINDS)} (default: all)")
+    p.add_argument("--kinds", default=None,
+                   help=f"comma-separated runs to time, from {', '.join(KINDS)} (default: all; "
+                        "with --sizes: duckdb_all_to_parquet)")
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--data", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
         child(args)
         return 0
-
-    if args.data_dir.exists():
-        shutil.rmtree(args.data_dir)
-    t = time.perf_counter()
-    files = write_data(args.data_dir, args.rows, args.chunk, args.seed)
-    size = sum(f.stat().st_size for f in files) / 1e9
-    print(f"wrote {args.rows:,} rows to {len(files)} Parquet files ({size:.2f} GB) in "
-          f"{time.perf_counter() - t:.1f} s; generator peak RSS {peak_mb():.0f} MB")
-    print(f"cores: {os.cpu_count()}, DuckDB memory_limit={args.memory_limit}, "
-          f"{args.repeats} runs each, each run a fresh process")
-    results = {}
-    kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
+    default = "duckdb_all_to_parquet" if args.sizes else ",".join(KINDS)
+    kinds = [k.strip() for k in (args.kinds or default).split(",") if k.strip()]
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
         p.error(f"unknown --kinds {unknown}; choose from {', '.join(KINDS)}")
-    if args.rows > args.pandas_max_rows and "pandas_core_in_memory" in kinds:
-        kinds.remove("pandas_core_in_memory")
-        print(f"pandas_core_in_memory    skipped: {args.rows:,} rows > --pandas-max-rows")
-    try:
-        # round robin (one run of each kind, then again), so that changes in the machine's load
-        # fall on every kind alike
-        all_runs = {kind: [] for kind in kinds}
-        for _ in range(args.repeats):
-            for kind in kinds:
-                all_runs[kind] += timed(kind, args, repeats=1)
-        for kind in kinds:
-            runs = all_runs[kind]
-            sec = float(np.median([r["seconds"] for r in runs]))
-            mb = max(r["peak_mb"] for r in runs)
-            results[kind] = (sec, mb, min(r["seconds"] for r in runs))
-            print(f"{kind:24s} median {sec:8.2f} s  runs {[round(r['seconds'], 2) for r in runs]}"
-                  f"  peak RSS {mb:7.0f} MB  ({args.rows / sec / 1e6:.1f} M rows/s)")
-    finally:
-        if not args.keep:
-            shutil.rmtree(args.data_dir, ignore_errors=True)
+    if args.sizes:
+        return growth(args, [int(x) for x in args.sizes.split(",")], kinds)
+    results = measure(args, args.rows, kinds)
     nan = (float("nan"),) * 3
 
     def sec(kind, i=0):
@@ -230,7 +322,8 @@ def main(argv=None) -> int:
               f"metrics (fastest runs: {cost('duckdb_all_to_parquet', 'duckdb_all_no_checks', 2):+.0f}%, "
               f"{cost('duckdb_core_to_pandas', 'duckdb_core_no_checks', 2):+.0f}%); the checks alone "
               f"take {sec('duckdb_checks_only'):.2f} s")
-    print(f"RESULT rows={args.rows} duckdb_all_seconds={a[0]:.2f} duckdb_all_peak_mb={a[1]:.0f} "
+    print(f"RESULT rows={args.rows} layout={args.layout} "
+          f"duckdb_all_seconds={a[0]:.2f} duckdb_all_peak_mb={a[1]:.0f} "
           f"duckdb_core_seconds={c[0]:.2f} duckdb_core_peak_mb={c[1]:.0f} "
           f"pandas_core_seconds={sec('pandas_core_in_memory'):.2f} "
           f"duckdb_all_nocheck_seconds={sec('duckdb_all_no_checks'):.2f} "

@@ -28,13 +28,11 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .schema import MESSAGES, TIME_ZONE_PATTERN
+
 __all__ = ["parse_numbers", "parse_timestamps"]
 
-_NUMBER_TIME = ("a number, not a date/time: journeylib does not guess the unit; convert epoch "
-                "seconds with pd.to_datetime(column, unit='s') first")
 _DMY = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?:[ T]|$)")
-# a time of day followed by a zone: "10:00Z", "10:00:00+02:00", "10:00 +0200"
-_OFFSET = r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:[zZ]|[+-]\d\d(?::?\d\d)?)\s*$"
 
 
 def _tokens():
@@ -166,8 +164,6 @@ def parse_timestamps(values, *, dayfirst=None, name="timestamp"):
     >>> ts.dt.month.tolist()
     [4, 4]
     """
-    from .schema import MESSAGES
-
     s = values if isinstance(values, pd.Series) else pd.Series(values)
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         return s, []
@@ -184,14 +180,14 @@ def parse_timestamps(values, *, dayfirst=None, name="timestamp"):
     present = s.notna().to_numpy()
     if pd.api.types.is_numeric_dtype(s.dtype):
         return (pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]"),
-                [(present, _NUMBER_TIME)] if present.any() else [])
+                [(present, MESSAGES["ts_number"])] if present.any() else [])
     number = present & s.map(lambda x: isinstance(x, (int, float, np.number))
                              and not isinstance(x, bool)).to_numpy(dtype=bool)
     text = s.where(~number)  # seconds? milliseconds? since when? not guessed: refused below
     text = text.where(~text.map(lambda x: isinstance(x, str) and x.strip().lower() in na_tokens)
                    .to_numpy(dtype=bool))
     present = present & text.notna().to_numpy()
-    problems = [(number, _NUMBER_TIME)] if number.any() else []
+    problems = [(number, MESSAGES["ts_number"])] if number.any() else []
     is_str = text.map(lambda x: isinstance(x, str)).to_numpy(dtype=bool)
     if dayfirst is None and is_str.any():
         parts = text[is_str].str.extract(_DMY)
@@ -211,14 +207,13 @@ def parse_timestamps(values, *, dayfirst=None, name="timestamp"):
     # times with and without a time zone cannot be put on one clock
     aware = np.zeros(len(s), dtype=bool)
     if is_str.any():
-        aware[is_str] = text[is_str].str.contains(_OFFSET, regex=True).to_numpy(dtype=bool)
+        aware[is_str] = text[is_str].str.contains(TIME_ZONE_PATTERN, regex=True).to_numpy(dtype=bool)
     objs = ~is_str & present
     if objs.any():
         aware[objs] = text[objs].map(lambda x: getattr(x, "tzinfo", None) is not None).to_numpy(bool)
     if aware.any() and not aware[present].all():
         naive = present & ~aware
-        problems.append((naive, "a time without a time zone among times with one; give every "
-                                "time its offset (or none)"))
+        problems.append((naive, MESSAGES["ts_mixed"]))
         text = text.where(~naive)
     kw = {"errors": "coerce", "dayfirst": bool(dayfirst)}
     with warnings.catch_warnings():

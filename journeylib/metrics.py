@@ -407,6 +407,9 @@ def journey_summary(data, *, metrics=None):
                 res["peak"] = np.where(tie, np.nan, res["peak"])
     for m in wanted:
         out[m] = res[m]
+        if m == "recommend":  # its scale, so that nps() can refuse a recommend that is not 0-10
+            rows = starts if order is None else order[starts]
+            out["recommend_scale"] = data["recommend_scale"].iloc[rows].array
     if "ordered" in data.columns:
         out["ordered"] = ordered
     return pd.DataFrame(out)

@@ -35,6 +35,7 @@ __all__ = [
     "NA_TOKENS",
     "ERROR_TOKENS",
     "MESSAGES",
+    "TIME_ZONE_PATTERN",
     "JOURNEY_LEVEL",
     "REQUIRED",
     "OPTIONAL",
@@ -104,7 +105,18 @@ MESSAGES: dict[str, str] = {
     "unknown_scale": "unknown scale",
     "differs": "{column} differs between rows of journey {journey}; a journey has one {column}",
     "not_date": "not a date/time",
+    "journey_id_float": "journey_id must be a whole number or text (a fractional, infinite or huge "
+                        "float id is not exact)",
+    "ts_number": "a number, not a date/time: journeylib does not guess the unit; convert epoch "
+                 "seconds with pd.to_datetime(column, unit='s') first",
+    "ts_mixed": "a time without a time zone among times with one; give every time its offset "
+                "(or none)",
+    "ordered": "ordered must be True or False (are the moments in journey order?)",
 }
+
+#: A time of day followed by a zone ("10:00Z", "10:00:00+02:00", "10:00 +0200"): how every path
+#: (pandas, DuckDB, Spark) tells a time with a time zone from one without.
+TIME_ZONE_PATTERN = r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:[zZ]|[+-]\d\d(?::?\d\d)?)\s*$"
 
 _COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3 or bool(
     getattr(pd.options.mode, "copy_on_write", False) is True
@@ -306,8 +318,7 @@ def _journey_ids(jid, problems):
             return pd.Series(arr.astype("int64"), index=jid.index, name=jid.name)
         # NaN ids are reported by verify; other floats are not ids a person typed
         bad = ~whole & ~np.isnan(arr)
-        problems.add_rows(bad, "journey_id", jid, "journey_id must be a whole number or text "
-                          "(a fractional, infinite or huge float id is not exact)")
+        problems.add_rows(bad, "journey_id", jid, MESSAGES["journey_id_float"])
         return jid
     if isinstance(jid.dtype, pd.CategoricalDtype):
         return jid.astype(object).where(jid.notna()).astype("str").where(jid.notna())
@@ -353,8 +364,7 @@ def _ordered(raw, problems):
     missing = raw.isna().to_numpy() | text.isin(NA_TOKENS).to_numpy()
     true = text.isin(TRUE_TOKENS).to_numpy()
     false = text.isin(FALSE_TOKENS).to_numpy()
-    problems.add_rows(~(missing | true | false), "ordered", raw,
-                      "ordered must be True or False (are the moments in journey order?)")
+    problems.add_rows(~(missing | true | false), "ordered", raw, MESSAGES["ordered"])
     return pd.Series(~false, index=raw.index, name=raw.name)
 
 

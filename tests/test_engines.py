@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+import journeylib as jl
 from journeylib import engines
 from journeylib.metrics import ALL_METRICS, journey_summary
 from journeylib.schema import JourneyDataError
@@ -81,6 +82,9 @@ def assert_same(got, ref):
     np.testing.assert_array_equal(got["journey_id"].to_numpy(), ref["journey_id"].to_numpy())
     for col in ref.columns[1:]:
         a, b = got[col], ref[col]
+        if col == "recommend_scale":  # categorical on both paths; categories as the data had them
+            assert a.astype(str).tolist() == b.astype(str).tolist()
+            continue
         assert a.dtype == b.dtype, col
         if col == "duration":
             a, b = a.dt.total_seconds(), b.dt.total_seconds()
@@ -325,3 +329,169 @@ def test_journey_summary_dispatches_parquet_paths(tmp_path):
     want = jl.journey_summary(data, metrics=["mean", "peak_end", "n_repeats", "gap"])
     pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True),
                                   check_dtype=False, atol=1e-9, rtol=0)
+
+
+# --- the one-pass forms (journeylib.engines.fast) against pandas --------------------------------------
+
+def _journeys(rng, n_j, scales, *, max_len=9, gaps=False):
+    """Journeys of 1..max_len moments, each on one of `scales`, with missing scores and ties."""
+    rows = []
+    for j in range(n_j):
+        scale = scales[j % len(scales)]
+        lo, hi, whole = SCALE_RANGES.get(scale, (1, 10, False) if scale == "grade10" else (0, 1, True))
+        n = int(rng.integers(1, max_len + 1))
+        steps = np.cumsum(rng.integers(1, 4 if gaps else 2, n))
+        for s in steps:
+            x = rng.integers(lo, hi + 1) if whole else np.round(rng.uniform(lo, hi), 2)
+            rows.append({"journey_id": j, "step": int(s), "touchpoint": "abcdefg"[rng.integers(0, 7)],
+                         "channel": [None, "web", "mail", "phone"][rng.integers(0, 4)],
+                         "score": np.nan if rng.random() < 0.15 else float(x), "score_scale": scale,
+                         "rating": 3.0, "rating_scale": "likert5"})
+    return pd.DataFrame(rows)
+
+
+SCALE_RANGES.update({"binary": (0, 1, True), "stars10": (1, 10, True), "likert7": (1, 7, True)})
+
+
+@pytest.mark.parametrize("scales", [["likert5"], ["nps11"], ["smiley5", "ces2010"], ["binary"],
+                                    ["stars10", "likert7", "likert5"], ["percent"], ["grade10"],
+                                    ["likert5", "percent"]])
+def test_median_from_level_counts_equals_pandas(scales):
+    # integer scales: level counts; continuous ones: the exact median of their rows; both in a file
+    df = _journeys(np.random.default_rng(len(scales)), 400, scales)
+    want = journey_summary(df, metrics=["median", "n_missing"])
+    assert_same(engines.summarize(df, metrics=["median", "n_missing"]), want)
+    assert want["median"].isna().any()  # a journey without a score
+
+
+def test_median_of_a_journey_on_two_scales_is_computed_again_exactly(tmp_path):
+    # level counts need one scale per journey: a mixed journey goes to the exact query
+    df = _journeys(np.random.default_rng(3), 300, ["likert5"])
+    df["score_scale"] = np.where(np.arange(len(df)) % 3 == 0, "nps11", "likert5")
+    df.loc[df["score_scale"] == "nps11", "score"] = 7.0
+    want = journey_summary(df, metrics=["median", "trend"])
+    assert_same(engines.summarize(df, metrics=["median", "trend"]), want)
+    assert_same(engines.summarize(df, metrics=["median", "trend"], batch_rows=200), want)
+    path = engines.summarize(df, metrics=["median", "trend"], out=tmp_path / "s.parquet")
+    assert_same(pd.read_parquet(path), want)
+
+
+def test_median_ties_and_even_counts():
+    df = pd.DataFrame({"journey_id": [1, 1, 2, 2, 2, 2, 3, 3, 3], "step": [1, 2, 1, 2, 3, 4, 1, 2, 3],
+                       "touchpoint": "t", "score": [1, 5, 2, 2, 4, 4, 3, np.nan, 3],
+                       "score_scale": "likert5", "rating": 3.0, "rating_scale": "likert5"})
+    got = engines.summarize(df, metrics=["median"])["median"].tolist()
+    assert got == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("offset, spacing", [(0, 1), (1, 3), (1_000_000, 1), (1_700_000_000, 60),
+                                             (2**20 - 3, 1)])
+def test_trend_from_integer_sums_equals_pandas(offset, spacing):
+    # small steps: exact sums; large or close-together steps: the exact query
+    df = _journeys(np.random.default_rng(offset % 97), 300, ["likert5", "percent"], gaps=True)
+    df["step"] = offset + df["step"] * spacing
+    assert_same(engines.summarize(df, metrics=["trend"]), journey_summary(df, metrics=["trend"]))
+
+
+@pytest.mark.parametrize("gaps, max_len", [(False, 9), (True, 9), (True, 40), (False, 70)])
+def test_channel_switches_from_step_bitmasks_equal_pandas(gaps, max_len):
+    # gaps between steps, missing channels, journeys spanning more than 62 steps (exact query)
+    df = _journeys(np.random.default_rng(max_len), 300, ["likert5"], max_len=max_len, gaps=gaps)
+    df["step"] += 61  # bit positions wrap around the 64-bit word
+    metrics = ["channel_switches", "n_channels", "n_repeats"]
+    assert_same(engines.summarize(df, metrics=metrics), journey_summary(df, metrics=metrics))
+
+
+def test_many_channels_and_touchpoints_and_typed_columns_take_the_exact_forms():
+    df = _journeys(np.random.default_rng(8), 300, ["likert5"], max_len=12)
+    rng = np.random.default_rng(9)
+    metrics = ["channel_switches", "n_channels", "n_repeats", "n_actors"]
+    many = df.assign(channel=[f"c{i}" for i in rng.integers(0, 20, len(df))],   # > 16 channels
+                     touchpoint=[f"t{i}" for i in rng.integers(0, 90, len(df))],  # > 64 values
+                     actor=rng.integers(0, 3, len(df)))                          # not text
+    assert_same(engines.summarize(many, metrics=metrics), journey_summary(many, metrics=metrics))
+
+
+def test_the_benchmark_layout_needs_no_second_query():
+    # one scale per journey, steps 1..n, few channels: no journey is computed twice
+    import duckdb
+
+    from journeylib.engines import checks, fast
+    from journeylib.engines.sql import _DUCKDB_SHIMS, summary_sql
+
+    df = make_rows(20_000, seed=11)
+    df = df[df["score_scale"] != "percent"].assign(channel=lambda d: d["channel"].fillna("web"))
+    df["step"] = df.groupby("journey_id").cumcount() + 1
+    con = duckdb.connect()
+    for macro in _DUCKDB_SHIMS:
+        con.execute(macro)
+    con.register("t", df)
+    rel = con.sql("SELECT * FROM t LIMIT 0")
+    kinds = checks.duckdb_kinds(rel.columns, rel.types)
+    plan = fast.plan_from(kinds, con.execute(fast.distinct_sql("t", kinds)).fetchall()[0])
+    assert plan.levels == 11 and set(plan.codes) == {"touchpoint", "channel", "actor"}  # nps11
+    flags = con.sql(summary_sql("t", kinds, plan=plan)).df()
+    assert not flags[fast.REDO].any() and not flags[checks.UNSURE].any()
+    assert_same(engines.summarize(df), journey_summary(df))
+
+
+# --- ordered, recommend_scale -------------------------------------------------------------------------
+
+def _unordered_rows():
+    df = make_rows(4000, seed=12)
+    ids = df["journey_id"].unique()
+    return df.assign(ordered=df["journey_id"].isin(ids[::3]).map({True: False, False: True}))
+
+
+def test_unordered_journeys_get_no_order_dependent_metrics(tmp_path):
+    df = _unordered_rows()
+    want = journey_summary(df)
+    assert list(want.columns)[-1] == "ordered" and not want["ordered"].all()
+    assert want.loc[~want["ordered"], "last"].isna().all()
+    assert_same(engines.summarize(df), want)
+    # a tie between +1 and -1 on an unordered journey: no peak, as pandas
+    tie = pd.DataFrame({"journey_id": [1, 1, 2, 2], "step": [1, 2, 1, 2], "touchpoint": "t",
+                        "score": [2.0, -2.0, 2.0, -2.0], "score_scale": "smiley5", "rating": 3.0,
+                        "rating_scale": "likert5", "ordered": ["no", "no", None, "yes"]})
+    got = engines.summarize(tie, metrics=["peak", "last"])
+    assert_same(got, journey_summary(tie, metrics=["peak", "last"]))
+    assert np.isnan(got["peak"].iloc[0]) and got["peak"].iloc[1] == -1.0
+    tie.to_parquet(tmp_path / "tie.parquet")
+    assert_same(engines.summarize(tmp_path / "tie.parquet", metrics=["peak"]),
+                journey_summary(tie, metrics=["peak"]))
+
+
+@pytest.mark.parametrize("values, pattern", [
+    ([True, False, True, True], r"ordered differs between rows of journey 1"),
+    (["yes", "maybe", "no", "no"], r"ordered must be True or False"),
+])
+def test_ordered_must_be_one_flag_per_journey(values, pattern):
+    from tests.test_contract_paths import base
+
+    df = base().assign(ordered=pd.Series(values, dtype=object))
+    for run in (engines.summarize, jl.validate):
+        with pytest.raises(JourneyDataError, match=pattern):
+            run(df)
+
+
+def test_recommend_scale_follows_recommend():
+    df = make_rows(300).assign(recommend_scale="nps11")
+    df.loc[df["journey_id"] == df["journey_id"].iloc[0], ["recommend", "recommend_scale"]] = [4.0, "likert5"]
+    want = journey_summary(df, metrics=["mean", "recommend"])
+    assert list(want.columns) == ["journey_id", "mean", "recommend", "recommend_scale"]
+    got = engines.summarize(df, metrics=["mean", "recommend"])
+    assert_same(got, want)
+    assert got["recommend_scale"].tolist().count("likert5") == 1
+
+
+def test_float_ids_and_mixed_zones_get_the_pandas_message():
+    from journeylib.schema import MESSAGES
+    from tests.test_contract_paths import base, text
+
+    bad_id = base().assign(journey_id=[1.5, 1.5, 2.0, 2.0])
+    zones = text("timestamp", ["2026-01-01 10:00+01:00", "2026-01-01 12:00", None, None])
+    for df, key in ((bad_id, "journey_id_float"), (zones, "ts_mixed")):
+        for run in (engines.summarize, jl.validate):
+            with pytest.raises(JourneyDataError) as info:
+                run(df)
+            assert info.value.problems[0]["message"] == MESSAGES[key]

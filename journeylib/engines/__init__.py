@@ -8,10 +8,13 @@ definitions, by generating **one** SQL text from the table of metric
 definitions below (:data:`METRIC_SQL`) and running it on either engine:
 
 * ``engine="duckdb"`` (the default for a path, a glob or a pandas frame):
-  DuckDB, embedded, reads the Parquet files itself within `memory_limit`;
-  inputs larger than `batch_rows` run as several passes over ranges of
-  journey ids, because median, distinct counts and the peak keep per-journey
-  state that DuckDB cannot spill to disk;
+  DuckDB, embedded, reads the Parquet files itself within `memory_limit`,
+  and computes median, distinct counts, trend and channel switches from
+  fixed-size states (:mod:`.fast`: level counts, bitmasks, integer sums),
+  computing again with the exact SQL only the journeys where a shortcut is
+  not exact; inputs larger than `batch_rows` are first split once into parts
+  of whole journeys (:mod:`.partition`), each summarised in memory, so the
+  time grows in proportion to the rows;
 * ``engine="spark"`` (the default for a ``pyspark.sql.DataFrame``): Spark
   SQL on the session the DataFrame belongs to; the work runs on the executors
   and only the per-journey result comes back to the driver.
@@ -23,8 +26,9 @@ in the same pass: the query reads every cell as :mod:`journeylib.cells` does
 True/False count only on the binary scale, ``inf`` is off every scale) and
 checks the contract as it aggregates: duplicate (journey_id, step), missing
 journey ids, bad steps, unknown scales, values off their scale, and
-journey-level columns (rating, rating_scale, recommend, recommend_scale) that
-differ between the rows of a journey.  The first bad journey stops the query;
+journey-level columns (rating, rating_scale, recommend, recommend_scale,
+ordered) that differ between the rows of a journey.  Unordered journeys
+(``ordered`` False) get no order-dependent metrics, as in pandas.  The first bad journey stops the query;
 a second query then lists the problems (up to 20, and how many in all) for a
 :class:`~journeylib.JourneyDataError` naming file, journey, step, column and
 value.  The same Parquet file given twice is refused before any query.  No
@@ -43,9 +47,10 @@ through a scale table (an inline ``VALUES`` list generated from
 :data:`journeylib.scales.SCALES`, joined on the scale name).
 
 The package's modules show the jobs: :mod:`.sql` (the metric definitions and
-the summary query), :mod:`.checks` (the contract in SQL: reading cells,
-checking rows and journeys), :mod:`.problems` (listing and wording the
-problems), :mod:`.sources` (Parquet paths, globs, folders),
+the summary query), :mod:`.fast` (the forms DuckDB can spill), :mod:`.checks`
+(the contract in SQL: reading cells, checking rows and journeys),
+:mod:`.problems` (listing and wording the problems), :mod:`.sources` (Parquet
+paths, globs, folders), :mod:`.partition` (splitting large inputs once),
 :mod:`.duckdb_engine` and :mod:`.spark_engine` (the runners).
 """
 
@@ -101,11 +106,11 @@ def summarize(source, *, metrics=None, engine=None, memory_limit="2GB", threads=
         Write the summary to this Parquet file (Spark: folder) instead of
         returning it: the out-of-core way for very many journeys.
     batch_rows : int, optional
-        DuckDB: rows per pass.  Median, distinct counts and the peak keep
-        per-journey state that DuckDB cannot spill to disk, so inputs larger
-        than this run as several passes over ranges of journey ids (each a
-        complete set of journeys; default :data:`ROWS_PER_GB` per GB of
-        `memory_limit`).  Results do not depend on it.
+        DuckDB: rows summarised at once.  A journey summary keeps some sixty
+        aggregates per journey, so inputs larger than this are split once
+        into parts of whole journeys, written to DuckDB's temporary folder
+        and summarised one after the other (default :data:`ROWS_PER_GB` per
+        GB of `memory_limit`).  Results do not depend on it.
 
     Returns
     -------
@@ -127,8 +132,9 @@ def summarize(source, *, metrics=None, engine=None, memory_limit="2GB", threads=
         a number (or a spreadsheet error, or True/False off the binary
         scale), an unknown or missing scale, a value off its scale (``inf``
         included), a timestamp that is not one (text must be ISO 8601), or a
-        rating, rating_scale, recommend or recommend_scale that differs
-        between the rows of a journey (missing on some of them included).
+        rating, rating_scale, recommend, recommend_scale or ordered that
+        differs between the rows of a journey (missing on some of them
+        included), or an ``ordered`` that is not True or False.
     ValueError
         For an unknown engine or metric.
 

@@ -41,7 +41,7 @@ few kinds used here.
 from __future__ import annotations
 
 from ..scales import SCALES
-from ..schema import ERROR_TOKENS, FALSE_TOKENS, NA_TOKENS, TRUE_TOKENS
+from ..schema import ERROR_TOKENS, FALSE_TOKENS, NA_TOKENS, TIME_ZONE_PATTERN, TRUE_TOKENS
 
 __all__ = ["SENTINEL", "UNSURE", "check_aggs", "check_failed", "duckdb_kinds", "duplicates_sql",
            "journey_aggs", "journey_stage", "spark_kinds", "stages", "timestamp_mode_sql"]
@@ -52,7 +52,7 @@ SENTINEL = "journeylib-check: the data breaks the journey contract"
 #: Columns whose cells are read and checked (journey-level ones also agree within a journey).
 NUMBERS = ("score", "rating", "recommend")
 SCALE_OF = {"score": "score_scale", "rating": "rating_scale", "recommend": "recommend_scale"}
-JOURNEY_LEVEL = ("rating", "rating_scale", "recommend", "recommend_scale")
+JOURNEY_LEVEL = ("rating", "rating_scale", "recommend", "recommend_scale", "ordered")
 _ALIAS = {"score": "ss", "rating": "rs", "recommend": "ns"}
 
 _INT64_MAX = 2**63 - 1
@@ -73,9 +73,7 @@ _ZONED = (f"^(.*[ T][0-9]{{1,2}}:[0-9]{{2}})((?::[0-9]{{2}}(?:[.][0-9]+)?)?)[{_W
 
 
 def _offset_regex():
-    from ..cells import _OFFSET
-
-    return _OFFSET
+    return TIME_ZONE_PATTERN
 
 
 def _lit(text: str) -> str:
@@ -255,6 +253,17 @@ def _timestamp(kind: str, mode):
     return clean, flag, f"CASE WHEN {flag} THEN 'not_date' END"
 
 
+def _ordered(kind: str) -> tuple[str, str]:
+    """(clean ``ordered``, flag of a bad cell): True/False, yes/no, 1/0; missing means ordered."""
+    r = "r_ordered"
+    if kind == "bool":
+        return f"coalesce({r}, TRUE)", "FALSE"
+    t = "t_ordered" if kind in ("text", "other") else f"lower(CAST({r} AS STRING))"
+    clean = (f"CASE WHEN {r} IS NULL OR {t} IN {_NA} THEN TRUE WHEN {t} IN {_in(FALSE_TOKENS)} "
+             f"THEN FALSE WHEN {t} IN {_in(TRUE_TOKENS)} THEN TRUE END")
+    return clean, "ordered IS NULL"
+
+
 def _scale(col: str, kinds: dict) -> str:
     if col not in kinds:
         return "'nps11'"  # the recommend question's default scale
@@ -266,10 +275,10 @@ def _scales_sql() -> str:
     """The scale table as an inline VALUES table, generated from :data:`journeylib.scales.SCALES`."""
     rows = ", ".join(
         f"('{sc.name}', {float(sc.low)!r}E0, {float(sc.high)!r}E0, {float(sc.high - sc.low)!r}E0, "
-        f"{str(sc.reversed).upper()}, {str(sc.integer).upper()})"
-        for sc in SCALES.values()
+        f"{str(sc.reversed).upper()}, {str(sc.integer).upper()}, {i})"
+        for i, sc in enumerate(SCALES.values())
     )
-    return f"(VALUES {rows}) AS jl_scales(name, lo, hi, span, rev, whole)"
+    return f"(VALUES {rows}) AS jl_scales(name, lo, hi, span, rev, whole, idx)"
 
 
 def _valence(x: str, t: str) -> str:
@@ -292,11 +301,12 @@ def _scale_problem(scale: str, t: str) -> tuple[str, str]:
 def checked(kinds: dict) -> list[str]:
     """The checked columns present, in the order problems are listed."""
     order = ("journey_id", "step", "score_scale", "rating_scale", "recommend_scale", "score",
-             "rating", "recommend", "timestamp")
+             "rating", "recommend", "timestamp", "ordered")
     return [c for c in order if c in kinds and (c != "recommend_scale" or "recommend" in kinds)]
 
 
-def stages(table: str, kinds: dict, *, file_column=None, ts_mode=None, rows=False) -> str:
+def stages(table: str, kinds: dict, *, file_column=None, ts_mode=None, rows=False,
+           extra: str | None = None) -> str:
     """CTE text ``jl_scales, jl_in, jl_clean, jl_src`` over `table` (no WITH, no final comma).
 
     Parameters
@@ -315,6 +325,9 @@ def stages(table: str, kinds: dict, *, file_column=None, ts_mode=None, rows=Fals
         columns' scales are checked once per journey (:func:`journey_stage`).
         True (the problem list): ``jl_src`` has a problem code ``p_<column>``
         for every checked cell, journey-level columns included.
+    extra : str, optional
+        More ``jl_src`` columns, over ``c`` (the cells read) and ``ss`` (the
+        score's scale row), such as :func:`.fast.level_columns`.
     """
     cols = checked(kinds)
     passthrough = [c for c in ("touchpoint", "channel", "actor") if c in kinds]
@@ -343,6 +356,10 @@ def stages(table: str, kinds: dict, *, file_column=None, ts_mode=None, rows=Fals
                 flags[scale], codes[scale] = _scale_problem(scale, t)
         elif parse is not None:
             flags[col], codes[col] = parse
+    if "ordered" in kinds:
+        clean.append(f"{_ordered(kinds['ordered'])[0]} AS ordered")
+        flags["ordered"] = _ordered(kinds["ordered"])[1]
+        codes["ordered"] = f"CASE WHEN {flags['ordered']} THEN 'ordered' END"
     if "timestamp" in kinds:
         ts, flag, code = _timestamp(kinds["timestamp"], ts_mode)
         clean.append(f"{ts} AS ts_us")
@@ -353,7 +370,8 @@ def stages(table: str, kinds: dict, *, file_column=None, ts_mode=None, rows=Fals
     if rows:
         extra = [f"{codes[c]} AS p_{c}" for c in cols if c in codes]
     else:
-        extra = [f"({' OR '.join(f'({f})' for f in flags.values())}) AS jl_row_bad"]
+        extra = [f"({' OR '.join(f'({f})' for f in flags.values())}) AS jl_row_bad"] + (
+            [extra] if extra else [])
     return (
         f"jl_scales AS (SELECT * FROM {_scales_sql()}),\n"
         f"jl_in AS (SELECT {', '.join(prep)} FROM {table} AS r),\n"

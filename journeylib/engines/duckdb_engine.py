@@ -1,13 +1,17 @@
-"""The DuckDB runner: Parquet files or a pandas frame, within a memory limit, in journey-range passes.
+"""The DuckDB runner: Parquet files or a pandas frame, within a memory limit, in linear time.
 
-The summary query checks the contract as it goes (:mod:`.checks`); when it
-stops on a bad journey, a second query lists the problems, naming each row's
+The summary is one query of fixed-size aggregates (:func:`.sql.summary_sql`
+with a :class:`.fast.Plan`); the few journeys it flags are computed again by
+the exact query.  Inputs larger than `batch_rows` are split once into parts of
+whole journeys (:mod:`.partition`), each summarised in memory.  The query
+checks the contract as it goes (:mod:`.checks`); when it stops on a bad
+journey, a second query over the input lists the problems, naming each row's
 file (``read_parquet(..., filename=...)``), journey, step, column and value.
 """
 
 from __future__ import annotations
 
-import math
+import functools
 import os
 import re
 import shutil
@@ -17,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..schema import MESSAGES, JourneyDataError
-from . import checks, problems
+from . import checks, fast, partition, problems
 from .sources import (
     _check_files,
     _engine_error,
@@ -37,8 +41,9 @@ def _memory_bytes(limit: str) -> float:
     return float(m.group(1)) * 1024 ** "BKMGT".index((m.group(2) or "B").upper())
 
 
-#: Rows per DuckDB pass for each GB of memory_limit: median, distinct counts and max_by keep
-#: per-journey state that DuckDB cannot spill, so large inputs run in journey-range passes.
+#: Rows summarised at once for each GB of memory_limit: a journey summary keeps some sixty
+#: aggregates per journey, so larger inputs are split once into parts of whole journeys
+#: (:mod:`.partition`), each summarised in memory.
 ROWS_PER_GB = 4_000_000
 
 
@@ -52,9 +57,11 @@ def _run_duckdb(source, metrics, memory_limit, threads, out, batch_rows=None):
     try:
         for shim in _DUCKDB_SHIMS:
             con.execute(shim)
+        files = None
         if isinstance(source, pd.DataFrame):
             _frame_columns(source)
-            con.register("journeylib_source", _frame_for_engine(source))
+            frame = _frame_for_engine(source)
+            con.register("journeylib_source", frame)
             table = detail_table = "journeylib_source"
             where, file_column, n_rows = None, None, len(source)
         else:
@@ -76,30 +83,111 @@ def _run_duckdb(source, metrics, memory_limit, threads, out, batch_rows=None):
                 raise duckdb.InvalidInputException(checks.SENTINEL)
             if batch_rows is None:
                 batch_rows = max(1_000_000, int(ROWS_PER_GB * _memory_bytes(memory_limit) / 1024**3))
-            n_pass = -(-n_rows // batch_rows)
-            if n_pass <= 1:
-                parts = [summary_sql(table, kinds, metrics=metrics, duplicates="flag")]
-                resort = False
-            else:
-                parts, resort = _journey_passes(con, table, kinds, metrics, n_pass)
-            unsure = []
-            if out is None:
-                result = _to_pandas(con, parts, resort, unsure)
-            else:
-                result = _to_parquet(con, parts, resort, out, spill, unsure)
-            if unsure and _repeats(con, table, kinds, unsure):
-                if out is not None:
-                    Path(out).unlink(missing_ok=True)
-                raise duckdb.InvalidInputException(checks.SENTINEL)
-            return result
+            if n_rows <= batch_rows:
+                return _deliver(con, [lambda: _summary(con, table, kinds, metrics)], True, out, spill)
+            if files is None:  # a large frame: through a file, to be split like any other
+                import pyarrow as pa
+                import pyarrow.parquet as pq
+
+                files = [os.path.join(spill, "frame.parquet")]
+                pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), files[0])
+            paths, ordered = partition.split(files, -(-n_rows // batch_rows), spill)
+            return _deliver(con, [functools.partial(_summary_of_part, con, p, metrics) for p in paths],
+                            ordered, out, spill)
         except duckdb.Error as exc:
             if not checks.check_failed(exc):
                 _engine_error(exc, where)
+            if out is not None:
+                Path(out).unlink(missing_ok=True)
             sql = problems.detail_sql(detail_table, kinds, file_column=file_column, ts_mode=ts_mode)
             raise problems.to_error(con.execute(sql).fetchall(), kinds, where) from None
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
+
+
+def _summary_of_part(con, path, metrics):
+    """The summary of one part written by :func:`.partition.split` (deleted afterwards)."""
+    rows = partition.read(path)
+    con.register("jl_part", rows)
+    try:
+        rel = con.sql("SELECT * FROM jl_part LIMIT 0")
+        return _summary(con, "jl_part", checks.duckdb_kinds(rel.columns, rel.types), metrics)
+    finally:
+        con.unregister("jl_part")
+        del rows
+        os.unlink(path)
+
+
+def _summary(con, table, kinds, metrics):
+    """The summary of `table` as an Arrow table: one spillable pass, then the exact query for
+    the journeys it flagged (:data:`.fast.REDO`), put in their place.
+
+    Raises the engine's error holding ``checks.SENTINEL`` when a journey breaks the contract,
+    a repeated step among the journeys the quick duplicate check could not clear included.
+    """
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    pre = fast.distinct_sql(table, kinds)
+    plan = fast.plan_from(kinds, con.execute(pre).fetchall()[0] if pre else None)
+    unsure, redo = [], []
+    result = _split_flags(con.sql(summary_sql(table, kinds, metrics=metrics, plan=plan))
+                          .to_arrow_table(), unsure, redo)
+    if redo:
+        ids = pa.concat_tables(redo)
+        con.register("jl_redo_ids", ids)
+        try:
+            sql = summary_sql(table, kinds, metrics=metrics, duplicates="flag", only="jl_redo_ids")
+            fix = _split_flags(con.sql(sql).to_arrow_table(), unsure, [])
+        finally:
+            con.unregister("jl_redo_ids")
+        keep = pc.invert(pc.is_in(result.column("journey_id"), value_set=ids.column("journey_id")))
+        result = pa.concat_tables([result.filter(keep), fix.cast(result.schema)]).sort_by("journey_id")
+    if unsure and _repeats(con, table, kinds, unsure):
+        raise duckdb.InvalidInputException(checks.SENTINEL)
+    return result
+
+
+def _deliver(con, parts, ordered, out, spill):
+    """Run the parts' summaries in turn: a pandas DataFrame, or the Parquet file `out`.
+
+    Parts in journey-id order are appended as they come; others are sorted at the end.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if out is None:
+        tables = [part() for part in parts]
+        result = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+        del tables
+        if not ordered:
+            result = result.sort_by("journey_id")
+        # free Arrow buffers column by column while pandas takes them over
+        return _finish(result.to_pandas(split_blocks=True, self_destruct=True))
+    path = os.fspath(out) if ordered else os.path.join(spill, "unsorted.parquet")
+    writer = None
+    try:
+        for part in parts:
+            table = part()
+            if "duration" in table.schema.names:  # microseconds -> Arrow duration
+                i = table.schema.get_field_index("duration")
+                table = table.set_column(i, "duration", table.column(i).cast(pa.duration("us")))
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+    if not ordered:
+        con.execute(f"COPY (SELECT * FROM read_parquet('{_quote(path)}') ORDER BY journey_id) "
+                    f"TO '{_quote(out)}' (FORMAT parquet)")
+    return Path(out)
+
+
+def _quote(path) -> str:
+    return os.fspath(path).replace("'", "''")
 
 
 def _repeats(con, table, kinds, unsure) -> bool:
@@ -113,93 +201,15 @@ def _repeats(con, table, kinds, unsure) -> bool:
         con.unregister("jl_unsure_ids")
 
 
-def _split_unsure(part, unsure):
-    """`part` (an Arrow table or batch) without the ``checks.UNSURE`` column; its flagged ids
-    are appended to `unsure` (the journeys whose steps are checked exactly afterwards)."""
-    import pyarrow as pa
+def _split_flags(part, unsure, redo):
+    """`part` (an Arrow table) without its flag columns; the ids each flags are appended to
+    `unsure` (steps checked exactly afterwards) and `redo` (computed again exactly)."""
     import pyarrow.compute as pc
 
     names = part.schema.names
-    if checks.UNSURE not in names:
-        return part
-    flagged = part.filter(pc.fill_null(part.column(checks.UNSURE), False)).select(["journey_id"])
-    if flagged.num_rows:
-        unsure.append(flagged if isinstance(flagged, pa.Table) else pa.Table.from_batches([flagged]))
-    return part.select([n for n in names if n != checks.UNSURE])
-
-
-def _to_pandas(con, parts, resort, unsure):
-    import pyarrow as pa
-
-    tables = [_split_unsure(con.sql(sql).to_arrow_table(), unsure) for sql in parts]
-    result = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
-    del tables
-    # free Arrow buffers column by column while pandas takes them over
-    df = result.to_pandas(split_blocks=True, self_destruct=True)
-    if resort:
-        df = df.sort_values("journey_id", ignore_index=True)
-    return _finish(df)
-
-
-def _to_parquet(con, parts, resort, out, spill, unsure):
-    """Stream the passes into one Parquet file; no partial file is left when a check stops them."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    if resort:
-        names = []
-        for i, sql in enumerate(parts):
-            names.append(os.path.join(spill, f"part-{i}.parquet"))
-            con.execute(f"COPY ({sql}) TO '{names[-1]}' (FORMAT parquet)")
-        merged = "read_parquet([" + ", ".join(f"'{n}'" for n in names) + "])"
-        parts = [f"SELECT * FROM {merged} ORDER BY journey_id"]
-    writer = None
-    try:  # passes cover increasing journey ranges: appending keeps the file sorted
-        for sql in parts:
-            for batch in con.sql(sql).to_arrow_reader():
-                batch = _split_unsure(batch, unsure)
-                if "duration" in batch.schema.names:  # microseconds -> Arrow duration
-                    i = batch.schema.get_field_index("duration")
-                    batch = batch.set_column(i, "duration", batch.column(i).cast(pa.duration("us")))
-                if writer is None:
-                    writer = pq.ParquetWriter(os.fspath(out), batch.schema)
-                writer.write_batch(batch)
-    except BaseException:
-        if writer is not None:
-            writer.close()
-            writer = None
-            Path(out).unlink(missing_ok=True)
-        raise
-    finally:
-        if writer is not None:
-            writer.close()
-    return Path(out)
-
-
-def _journey_passes(con, table, kinds, metrics, n_pass):
-    """One summary query per part of the journeys, and whether the parts need a final sort.
-
-    Numeric ids: ranges between approximate quantiles, in increasing order (files
-    in journey order let DuckDB skip the row groups outside each range); rows
-    without an id go with the first part, where the check finds them.  Other
-    ids: parts by hash, sorted afterwards.
-    """
-    if kinds["journey_id"] not in ("int", "float"):
-        return [summary_sql(f"(SELECT * FROM {table} WHERE hash(journey_id) % {n_pass} = {i})",
-                            kinds, metrics=metrics, order=False, duplicates="flag")
-                for i in range(n_pass)], True
-    qs = ", ".join(repr(i / n_pass) for i in range(1, n_pass))
-    bounds = con.execute(f"SELECT approx_quantile(journey_id, [{qs}]) FROM {table} "
-                         f"WHERE journey_id IS NOT NULL").fetchall()[0][0] or []
-    bounds = sorted({b for b in bounds if b is not None and math.isfinite(b)})
-    lows = [None, *bounds]
-    highs = [*bounds, None]
-    out = []
-    for lo, hi in zip(lows, highs, strict=True):
-        cond = " AND ".join(c for c in (f"journey_id > {lo!r}" if lo is not None else "",
-                                        f"journey_id <= {hi!r}" if hi is not None else "") if c)
-        if lo is None:
-            cond = f"({cond or 'TRUE'}) OR journey_id IS NULL"
-        out.append(summary_sql(f"(SELECT * FROM {table} WHERE {cond})", kinds, metrics=metrics,
-                               duplicates="flag"))
-    return out, False
+    for flag, ids in ((checks.UNSURE, unsure), (fast.REDO, redo)):
+        if flag in names:
+            flagged = part.filter(pc.fill_null(part.column(flag), False)).select(["journey_id"])
+            if flagged.num_rows:
+                ids.append(flagged)
+    return part.select([n for n in names if n not in (checks.UNSURE, fast.REDO)])

@@ -135,13 +135,12 @@ def _file(name):
 
 
 def _message(kind, col, value, info, info2, journey, step, scale_column):
-    from ..cells import _NUMBER_TIME
-    from ..schema import _off_scale
+    from ..checks import off_scale_message
 
     if kind in ("not_number", "error_value", "bool"):
         return MESSAGES[kind].format(column=col, value=value)
     if kind == "off_scale":
-        return _off_scale(info, [], scale_column=scale_column)[1]
+        return off_scale_message(info, scale_column)
     if kind == "unknown_scale":
         close = difflib.get_close_matches(str(value), list(SCALES), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -154,14 +153,6 @@ def _message(kind, col, value, info, info2, journey, step, scale_column):
         head = "<missing>" if info is None else info
         return MESSAGES["differs"].format(column=col, journey=repr(journey)).replace(
             "; a journey", f" (first row of the journey has {head!r}); a journey")
-    if kind == "journey_id_float":
-        return ("journey_id must be a whole number or text (a fractional, infinite or huge float "
-                "id is not exact)")
-    if kind == "ts_number":
-        return _NUMBER_TIME
-    if kind == "ts_mixed":
-        return ("a time without a time zone among times with one; give every time its offset "
-                "(or none)")
     if kind == "not_date":
         return (f"{MESSAGES['not_date']} (the SQL engines read ISO 8601 text such as "
                 f"'2026-04-03 14:30' or '2026-04-03T14:30+02:00')")

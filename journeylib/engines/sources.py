@@ -133,7 +133,10 @@ def _engine_error(exc, source):
 
 
 def _finish(df):
-    """Engine output -> the dtypes journey_summary returns (duration as a timedelta)."""
+    """Engine output -> the dtypes journey_summary returns (duration as a timedelta,
+    recommend_scale as a categorical)."""
+    if "recommend_scale" in df.columns:
+        df["recommend_scale"] = df["recommend_scale"].astype("category")
     if "duration" in df.columns:
         us = df["duration"].to_numpy(dtype="float64", na_value=np.nan)
         td = np.where(np.isnan(us), np.iinfo(np.int64).min, np.nan_to_num(us)).astype(np.int64)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import checks
+from . import checks, fast
+from .fast import Plan
 
 __all__ = ["METRIC_SQL", "summary_sql"]
 
@@ -157,8 +158,54 @@ def _kinds(columns) -> dict:
     return kinds
 
 
+def _unordered(exprs: dict) -> dict:
+    """`exprs` with the order-dependent metrics NULL where the journey is unordered.
+
+    As :func:`journeylib.journey_summary`: the metrics in
+    :data:`journeylib.metrics.ORDER_DEPENDENT`, and ``peak`` when a positive
+    and a negative extreme tie (order broke that tie: "the later one").
+    """
+    from ..metrics import ORDER_DEPENDENT
+
+    out = dict(exprs)
+    for m, e in exprs.items():
+        if m in ORDER_DEPENDENT:
+            out[m] = f"CASE WHEN jl_lo_ordered THEN {e} END"
+        elif m == "peak":
+            out[m] = f"CASE WHEN NOT jl_lo_ordered AND jl_pmax = -jl_pmin AND jl_pmax > 0 THEN NULL ELSE {e} END"
+    return out
+
+
+def _fast_metrics(names, kinds, plan: Plan, aggs: dict):
+    """(metric -> expression, jl_f1 columns, jl_f1 joins, redo conditions) of the spillable forms."""
+    exprs, cols, joins, redo = {}, [], [], []
+    if "median" in names:
+        aggs.update(fast.median_aggs(plan))
+        c, join = fast.median_stage(plan)
+        cols += c
+        joins.append(join)
+        exprs["median"] = "jl_median"
+        redo.append("jl_redo_median")
+    if "trend" in names:
+        aggs.update(fast.trend_aggs())
+        cols += fast.trend_stage()
+        exprs["trend"], r = fast.trend_final()
+        redo.append(f"({r})")
+    if "channel_switches" in names:
+        aggs.update(fast.switch_aggs(plan))
+        cols += fast.switch_stage(plan)
+        exprs["channel_switches"], r = fast.switch_final(plan)
+        redo.append(f"({r})")
+    for alias, expr in list(aggs.items()):
+        for col in ("touchpoint", "channel", "actor"):
+            if f"n_distinct({col})" in expr:
+                aggs[alias] = expr.replace(f"n_distinct({col})", fast.n_distinct(col, plan))
+    return exprs, cols, joins, redo
+
+
 def summary_sql(table: str, columns, *, metrics=None, order=True, ts_mode=None,
-                check: bool = True, duplicates: str = "exact") -> str:
+                check: bool = True, duplicates: str = "exact", plan: Plan | None = None,
+                only: str | None = None) -> str:
     """The SQL text of the journey summary over `table`, for DuckDB and Spark alike.
 
     The query reads every cell as :func:`journeylib.validate` does and checks
@@ -192,6 +239,18 @@ def summary_sql(table: str, columns, *, metrics=None, order=True, ts_mode=None,
         order: "exact" in the query; "flag" clears most journeys with one cheap
         aggregate and adds a boolean column ``jl_unsure`` for the others, which
         the caller must check (:func:`.checks.check_aggs`) and drop.
+    plan : journeylib.engines.fast.Plan, optional
+        DuckDB only: compute median, distinct counts, trend and channel
+        switches from states DuckDB can spill (:mod:`.fast`), with no window
+        (so duplicates are flagged), and add a boolean column ``jl_redo`` for
+        the journeys the exact query must compute again.
+    only : str, optional
+        A table with a ``journey_id`` column: summarise only those journeys.
+
+    Unordered journeys (an ``ordered`` column that is False) get NULL for the
+    metrics in :data:`journeylib.metrics.ORDER_DEPENDENT`, and for ``peak``
+    when a positive and a negative extreme tie; the summary then ends with an
+    ``ordered`` column.  ``recommend`` is followed by ``recommend_scale``.
 
     The text is Spark SQL with one journeylib function, ``n_distinct(col)``:
     DuckDB runs it after the macros in ``_DUCKDB_SHIMS``; Spark after
@@ -218,9 +277,21 @@ def summary_sql(table: str, columns, *, metrics=None, order=True, ts_mode=None,
     names = _select_metrics(metrics, list(kinds))
     aggs: dict[str, str] = {}
     window: list[str] = []
+    exprs = {m: METRIC_SQL[m].expr for m in names}
+    f1_cols, f1_joins, redo = [], [], []
     for m in names:
+        if plan is not None and m in ("median", "trend", "channel_switches"):
+            continue
         aggs.update(METRIC_SQL[m].agg)
         window += [w for w in METRIC_SQL[m].window if w not in window]
+    if plan is not None:
+        fast_exprs, f1_cols, f1_joins, redo = _fast_metrics(names, kinds, plan, aggs)
+        exprs.update(fast_exprs)
+        duplicates = "flag"
+    if "ordered" in kinds and "peak" in names:
+        aggs.update({"jl_pmin": "min(v)", "jl_pmax": "max(v)"})
+    if "ordered" in kinds:
+        exprs = _unordered(exprs)
     aggs.update(checks.journey_aggs(kinds))
     wins = [f"{_WINDOW[w]} AS {w}" for w in window]
     if check:
@@ -232,24 +303,45 @@ def summary_sql(table: str, columns, *, metrics=None, order=True, ts_mode=None,
     # the row stage keeps only what the aggregates read (a window materialises its input)
     keep = ["journey_id", "step", "v"]
     keep += [c for c in ("touchpoint", "channel", "actor") if c in kinds]
+    if plan is not None:
+        keep += fast.code_columns(plan, [c for c in ("touchpoint", "channel", "actor") if c in kinds])
+        if "median" in names:
+            keep += ["jl_sidx", "jl_lvl"]
     keep += checks.journey_level(kinds)
     if "timestamp" in kinds:
         keep.append("ts_us")
     if check:
         keep.append("jl_row_bad")
-    journey, bad = checks.journey_stage(kinds)
+    source = "agg"
+    f1 = ""
+    if f1_cols:
+        source = "jl_f1"
+        f1 = (f"jl_f1 AS (SELECT agg.*, {', '.join(f1_cols)}\n  FROM agg "
+              + " ".join(f1_joins) + "),\n")
+    journey, bad = checks.journey_stage(kinds, source=source)
     agg_list = ",\n    ".join(f"{e} AS {a}" for a, e in aggs.items())
-    outs = ["journey_id"] + [f"{METRIC_SQL[m].expr} AS {m}" for m in names]
+    outs = ["journey_id"]
+    for m in names:
+        outs.append(f"{exprs[m]} AS {m}")
+        if m == "recommend":
+            outs.append("jl_hi_recommend_scale AS recommend_scale" if "recommend_scale" in kinds
+                        else "'nps11' AS recommend_scale")
+    if "ordered" in kinds:
+        outs.append("jl_lo_ordered AS ordered")
     if checks.UNSURE in aggs:
         outs.append(checks.UNSURE)
+    if plan is not None:
+        outs.append(f"({' OR '.join(redo) or 'FALSE'}) AS {fast.REDO}")
     outs = ",\n  ".join(outs)
     where = (f"\nWHERE CASE WHEN {bad} THEN raise_error('{checks.SENTINEL}') ELSE TRUE END"
              if check else "")
+    extra = fast.level_columns(plan) if plan is not None and "median" in names else None
+    restrict = f"\n  WHERE journey_id IN (SELECT journey_id FROM {only})" if only else ""
     return (
-        f"WITH {checks.stages(table, kinds, ts_mode=ts_mode)},\n"
-        f"rowstage AS (SELECT {', '.join(keep + wins)}\n  FROM jl_src),\n"
+        f"WITH {checks.stages(table, kinds, ts_mode=ts_mode, extra=extra)},\n"
+        f"rowstage AS (SELECT {', '.join(keep + wins)}\n  FROM jl_src{restrict}),\n"
         f"agg AS (SELECT journey_id,\n    {agg_list}\n  FROM rowstage GROUP BY journey_id),\n"
-        f"jl_j AS ({journey})\n"
+        f"{f1}jl_j AS ({journey})\n"
         f"SELECT {outs}\nFROM jl_j{where}"
         + ("\nORDER BY journey_id" if order else "")
     )
