@@ -495,3 +495,11 @@ def test_float_ids_and_mixed_zones_get_the_pandas_message():
             with pytest.raises(JourneyDataError) as info:
                 run(df)
             assert info.value.problems[0]["message"] == MESSAGES[key]
+
+
+@pytest.mark.spark
+def test_spark_blanks_unordered_journeys_and_carries_recommend_scale(spark, tmp_path):
+    df = _unordered_rows().assign(recommend_scale="nps11")
+    df.to_parquet(tmp_path / "unordered.parquet")
+    got = engines.summarize(spark.read.parquet(str(tmp_path / "unordered.parquet")))
+    assert_same(got, journey_summary(df))

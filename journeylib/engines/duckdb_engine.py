@@ -44,7 +44,7 @@ def _memory_bytes(limit: str) -> float:
 #: Rows summarised at once for each GB of memory_limit: a journey summary keeps some sixty
 #: aggregates per journey, so larger inputs are split once into parts of whole journeys
 #: (:mod:`.partition`), each summarised in memory.
-ROWS_PER_GB = 4_000_000
+ROWS_PER_GB = 2_000_000
 
 
 def _run_duckdb(source, metrics, memory_limit, threads, out, batch_rows=None):
