@@ -117,8 +117,8 @@ def test_duckdb_subset_and_folder_and_out(parquet_dir, reference, tmp_path):
     assert_same(pd.read_parquet(path), reference[["journey_id", *wanted]])
 
 
-def test_duckdb_passes_over_journey_ranges(parquet_dir, reference, tmp_path):
-    # five passes over ranges of journey ids give the single-pass answer, in memory and to a file
+def test_duckdb_parts_of_whole_journeys(parquet_dir, reference, tmp_path):
+    # five parts (ranges of journey ids, split once) give the one-query answer, in memory and to a file
     got = engines.summarize(parquet_dir, batch_rows=N_ROWS // 5 + 1)
     assert_same(got, reference)
     path = engines.summarize(parquet_dir, batch_rows=N_ROWS // 5 + 1, out=tmp_path / "s.parquet")
@@ -133,7 +133,7 @@ def test_duckdb_on_pandas_frame_with_string_ids(tmp_path):
     assert got["journey_id"].tolist() == ref["journey_id"].tolist()
     assert_same(got.drop(columns="journey_id").assign(journey_id=0),
                 ref.drop(columns="journey_id").assign(journey_id=0))
-    # several passes by hash of the id, sorted afterwards
+    # several parts by hash of the id (through a Parquet file of the frame), sorted afterwards
     passes = engines.summarize(df, batch_rows=1000)
     assert passes["journey_id"].tolist() == ref["journey_id"].tolist()
     assert_same(passes.drop(columns="journey_id").assign(journey_id=0),

@@ -381,6 +381,13 @@ def stages(table: str, kinds: dict, *, file_column=None, ts_mode=None, rows=Fals
     )
 
 
+def scale_code(col: str) -> str:
+    """A scale name as its index in the scale table (-1 when unknown): journeys compare and join
+    numbers, not text; an unknown name stops the query whatever its code."""
+    whens = " ".join(f"WHEN {col} = {_lit(name)} THEN {i}" for i, name in enumerate(SCALES))
+    return f"CASE WHEN {col} IS NULL THEN NULL {whens} ELSE -1 END"
+
+
 def journey_level(kinds: dict) -> list[str]:
     """The journey-level columns present (``recommend_scale`` only with ``recommend``)."""
     return [c for c in JOURNEY_LEVEL if c in kinds and (c != "recommend_scale" or "recommend" in kinds)]
@@ -449,19 +456,20 @@ def journey_stage(kinds: dict, source: str = "agg") -> tuple[str, str]:
     on some), a scale of a journey-level column is missing or unknown, or the
     rating or recommend is off its scale.
     """
-    joins = [f"LEFT JOIN jl_scales AS rs ON {source}.jl_hi_rating_scale = rs.name"]
+    joins = [f"LEFT JOIN jl_scales AS rs ON {source}.jl_hi_rating_scale = rs.idx"]
     cond = ["jl_bad > 0", "jl_dup > 0"]
     cond += [_differs(f"jl_lo_{c}", f"jl_hi_{c}", f"jl_n_{c}", "jl_rows") for c in journey_level(kinds)]
     cond += ["jl_n_rating_scale = 0 OR rs.name IS NULL",
              f"jl_hi_rating IS NOT NULL AND {_off_scale('jl_hi_rating', 'rs')}"]
     if "recommend" in kinds:
         if "recommend_scale" in kinds:
-            joins.append(f"LEFT JOIN jl_scales AS ns ON {source}.jl_hi_recommend_scale = ns.name")
+            joins.append(f"LEFT JOIN jl_scales AS ns ON {source}.jl_hi_recommend_scale = ns.idx")
             cond.append("jl_n_recommend_scale = 0 OR ns.name IS NULL")
         else:
             joins.append("LEFT JOIN jl_scales AS ns ON ns.name = 'nps11'")
         cond.append(f"jl_hi_recommend IS NOT NULL AND {_off_scale('jl_hi_recommend', 'ns')}")
-    body = (f"SELECT {source}.*, {_valence('jl_hi_rating', 'rs')} AS j_rv, "
+    names = ", ns.name AS jl_recommend_scale_name" if "recommend" in kinds else ""
+    body = (f"SELECT {source}.*, {_valence('jl_hi_rating', 'rs')} AS j_rv{names}, "
             f"({' OR '.join(f'({c})' for c in cond)}) AS jl_bad_journey "
             f"FROM {source} " + " ".join(joins))
     return body, "jl_bad_journey"

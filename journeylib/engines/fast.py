@@ -56,6 +56,8 @@ _FIELD = 12  # bits per level count: up to 4095 scored moments per journey
 _PER_WORD = 5  # level counts per 64-bit word
 _BIG_STEP = 2**20  # steps from here on take the exact trend
 _CODED = ("touchpoint", "channel", "actor")
+# every step of the journey from 0 to below 2**20: the integer sums of the trend are exact
+_SMALL = f"(jl_smin >= 0 AND jl_smax < {_BIG_STEP})"
 
 
 @dataclass(frozen=True)
@@ -65,11 +67,13 @@ class Plan:
     ``codes`` maps touchpoint, channel and actor (when text with at most
     :data:`BITS` values) to their values; ``levels`` is the most answers of a
     whole-number score scale present (0 when none has at most
-    :data:`LEVELS`).
+    :data:`LEVELS`); ``continuous`` whether a score scale without levels may
+    be present (then ``median(v)`` over those rows is needed too).
     """
 
     codes: dict = field(default_factory=dict)
     levels: int = 0
+    continuous: bool = True
 
 
 def distinct_sql(table: str, kinds: dict) -> str | None:
@@ -92,11 +96,16 @@ def plan_from(kinds: dict, row) -> Plan:
              if c in _CODED and len(v or []) <= BITS}
     if "score_scale" in found and len(found["score_scale"] or []) <= BITS:
         names = {str(s).strip() for s in found["score_scale"] or []}
-    else:  # many scale names (or typed): plan for every whole scale
+    else:  # many scale names (or typed): plan for every scale
         names = set(SCALES)
-    sizes = [int(SCALES[n].high - SCALES[n].low) + 1 for n in names
-             if n in SCALES and SCALES[n].integer and SCALES[n].high - SCALES[n].low < LEVELS]
-    return Plan(codes=codes, levels=max(sizes, default=0))
+
+    def leveled(n):
+        return SCALES[n].integer and SCALES[n].high - SCALES[n].low < LEVELS
+
+    sizes = [int(SCALES[n].high - SCALES[n].low) + 1 for n in names if n in SCALES and leveled(n)]
+    # an unknown name stops the query anyway; a known one without levels needs the exact median
+    continuous = any(n in SCALES and not leveled(n) for n in names)
+    return Plan(codes=codes, levels=max(sizes, default=0), continuous=continuous)
 
 
 def _lit(value) -> str:
@@ -126,10 +135,10 @@ def n_distinct(col: str, plan: Plan) -> str:
 def median_aggs(plan: Plan) -> dict:
     """Aggregates of the median: level counts packed in words, the scale, and the rest exact."""
     aggs = {"jl_mn": "count(v)", "jl_mlv": "count(jl_lvl)",
-            "jl_mi0": "min(jl_sidx) FILTER (WHERE v IS NOT NULL)",
-            "jl_mi1": "max(jl_sidx) FILTER (WHERE v IS NOT NULL)",
-            # journeys scored on continuous scales only: the exact median of their rows
-            "jl_mc": "median(v) FILTER (WHERE jl_lvl IS NULL)"}
+            # the scales of the scored moments, as bits of their index in the scale table
+            "jl_mis": "bit_or(jl_bit(jl_sidx)) FILTER (WHERE v IS NOT NULL)"}
+    if plan.continuous:  # journeys scored on continuous scales only: the exact median of their rows
+        aggs["jl_mc"] = "median(v) FILTER (WHERE jl_lvl IS NULL)"
     for w in range(-(-plan.levels // _PER_WORD)):
         lo = w * _PER_WORD
         aggs[f"jl_mw{w}"] = (f"sum(CASE WHEN jl_lvl >= {lo} AND jl_lvl < {lo + _PER_WORD} THEN "
@@ -149,10 +158,13 @@ def median_stage(plan: Plan) -> tuple[list[str], str]:
     x = f"(ms.lo + ({lo} + {hi}) / 2.0E0)"
     level_median = (f"CASE WHEN ms.name IS NULL THEN NULL WHEN ms.rev THEN -(2.0E0 * ({x} - ms.lo) "
                     f"/ ms.span - 1.0E0) ELSE 2.0E0 * ({x} - ms.lo) / ms.span - 1.0E0 END")
-    cols = [f"CASE WHEN jl_mlv = 0 THEN jl_mc ELSE {level_median} END AS jl_median",
-            f"(jl_mlv > 0 AND (jl_mlv < jl_mn OR jl_mi0 <> jl_mi1 OR jl_mn >= {2**_FIELD})) "
+    rest = "jl_mc" if plan.continuous else "CAST(NULL AS DOUBLE)"
+    cols = [f"CASE WHEN jl_mlv = 0 THEN {rest} ELSE {level_median} END AS jl_median",
+            f"(jl_mlv > 0 AND (jl_mlv < jl_mn OR bit_count(jl_mis) > 1 OR jl_mn >= {2**_FIELD})) "
             f"AS jl_redo_median"]
-    return cols, "LEFT JOIN jl_scales AS ms ON agg.jl_mi0 = ms.idx"
+    # one scale: its index is the position of the one bit
+    one = "CASE WHEN bit_count(jl_mis) = 1 THEN CAST(round(log2(CAST(jl_mis AS DOUBLE))) AS INT) END"
+    return cols, f"LEFT JOIN jl_scales AS ms ON {one} = ms.idx"
 
 
 def level_columns(plan: Plan) -> str:
@@ -166,11 +178,9 @@ def level_columns(plan: Plan) -> str:
 def trend_aggs() -> dict:
     # a FILTER does not keep DuckDB from computing step * step on other rows: CASE does
     small = f"step >= 0 AND step < {_BIG_STEP}"
-    return {"jl_mn": "count(v)",
-            "jl_tbig": f"count(*) FILTER (WHERE v IS NOT NULL AND NOT ({small}))",
+    return {"jl_mn": "count(v)", "jl_smin": "min(step)", "jl_smax": "max(step)",
             "jl_tx": f"sum(CASE WHEN {small} THEN step END) FILTER (WHERE v IS NOT NULL)",
             "jl_txx": f"sum(CASE WHEN {small} THEN step * step END) FILTER (WHERE v IS NOT NULL)",
-            "jl_tmax": f"max(step) FILTER (WHERE v IS NOT NULL AND {small})",
             "jl_ty": "sum(v)",
             "jl_txy": "sum(CAST(step AS DOUBLE) * v)"}
 
@@ -178,17 +188,15 @@ def trend_aggs() -> dict:
 def trend_stage() -> list[str]:
     """jl_f1 columns: the slope, and whether the double sums may be off by more than 1e-10."""
     # n*Sxx - Sx^2 = n^2 * var(step) exactly, in 128 bits; zero when fewer than two scored steps
-    d = "CASE WHEN jl_tbig = 0 THEN jl_mn * jl_txx - jl_tx * jl_tx END"
-    return [f"{d} AS jl_td",
-            "CASE WHEN jl_tbig = 0 AND jl_mn > 1 THEN CAST(jl_mn * jl_txx - jl_tx * jl_tx AS DOUBLE) "
+    return [f"CASE WHEN {_SMALL} AND jl_mn > 1 THEN CAST(jl_mn * jl_txx - jl_tx * jl_tx AS DOUBLE) "
             "END AS jl_tdd"]
 
 
 def trend_final() -> tuple[str, str]:
     """(trend, redo flag) over jl_f1: rounding in n*Sxy - Sx*Sy is below 4.4e-6 n^3 max(step)."""
     slope = ("CASE WHEN jl_tdd > 0 THEN (jl_mn * jl_txy - CAST(jl_tx AS DOUBLE) * jl_ty) / jl_tdd END")
-    redo = ("(jl_tbig > 0 AND jl_mn > 1) OR (jl_tdd > 0 AND jl_tdd < 4.4E-6 * CAST(jl_mn AS DOUBLE) "
-            "* jl_mn * jl_mn * jl_tmax)")
+    redo = (f"(NOT {_SMALL} AND jl_mn > 1) OR (jl_tdd > 0 AND jl_tdd < 4.4E-6 * "
+            "CAST(jl_mn AS DOUBLE) * jl_mn * jl_mn * jl_smax)")
     return slope, redo
 
 
@@ -197,11 +205,16 @@ def trend_final() -> tuple[str, str]:
 _BIT = "jl_bit(CAST((step % 64 + 64) % 64 AS INT))"
 
 
+def _channels(plan: Plan) -> tuple:
+    """The channels with a step bitmask each (none when there are more than :data:`CHANNELS`)."""
+    found = plan.codes.get("channel", ())
+    return found if len(found) <= CHANNELS else ()
+
+
 def switch_aggs(plan: Plan) -> dict:
     aggs = {"jl_sm": f"bit_or({_BIT})", "jl_smin": "min(step)", "jl_smax": "max(step)",
-            "jl_scount": "count(step)",
-            "jl_snn": f"bit_or({_BIT}) FILTER (WHERE channel IS NOT NULL)"}
-    for i, _ in enumerate(plan.codes.get("channel", ())):
+            "jl_scount": "count(step)"}
+    for i, _ in enumerate(_channels(plan)):
         aggs[f"jl_sc{i}"] = f"bit_or({_BIT}) FILTER (WHERE jl_code_channel = {i})"
     return aggs
 
@@ -217,11 +230,14 @@ def _rot(x: str) -> str:
 def switch_stage(plan: Plan) -> list[str]:
     """jl_f1 columns: rotated masks, the steps present (M) and the gaps below the last step (G)."""
     ok = "jl_smax - jl_smin <= 62 AND bit_count(jl_sm) = jl_scount"
+    snn = " | ".join(f"coalesce(jl_sc{i}, CAST(0 AS UBIGINT))"
+                     for i in range(len(_channels(plan)))) or "CAST(0 AS UBIGINT)"
     cols = [f"CASE WHEN {ok} THEN {_rot('jl_sm')} END AS jl_rm",
             f"CASE WHEN {ok} THEN ~{_rot('jl_sm')} & ((CAST(1 AS UBIGINT) << CAST(jl_smax - jl_smin "
             f"AS INT)) - CAST(1 AS UBIGINT)) END AS jl_rg",
-            f"CASE WHEN {ok} THEN {_rot('jl_snn')} END AS jl_rnn"]
-    for i, _ in enumerate(plan.codes.get("channel", ())):
+            # moments with a channel: those of any channel (every value has a code)
+            f"CASE WHEN {ok} THEN {_rot(snn)} END AS jl_rnn"]
+    for i, _ in enumerate(_channels(plan)):
         cols.append(f"CASE WHEN {ok} THEN {_rot(f'jl_sc{i}')} END AS jl_rc{i}")
     return cols
 

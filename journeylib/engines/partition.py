@@ -16,12 +16,15 @@ of the rows more, whatever the size.
 from __future__ import annotations
 
 import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 __all__ = ["split"]
 
-_SAMPLE_GROUPS = 64  # row groups read for the quantiles of the journey ids
+_SAMPLE = 1_000_000  # journey ids kept for the quantiles that cut the parts
+_BATCH = 1 << 20  # rows read at a time
 
 
 def _columns(names) -> list[str]:
@@ -37,17 +40,24 @@ def _numeric(typ) -> bool:
     return pa.types.is_integer(typ) or pa.types.is_floating(typ)
 
 
-def _bounds(dataset, n_parts: int):
-    """Journey ids cutting the data into `n_parts` parts of about equal rows (from a sample)."""
+def _batches(files, columns):
+    """The rows of `files`, a file and a batch at a time (no read-ahead beyond one batch)."""
     import pyarrow.parquet as pq
 
+    for f in files:
+        yield from pq.ParquetFile(f).iter_batches(batch_size=_BATCH, columns=columns, use_threads=True)
+
+
+def _bounds(files, n_rows: int, n_parts: int):
+    """Journey ids cutting the data into `n_parts` parts of about equal rows.
+
+    From every ``k``-th id of every file (about a million in all), so that
+    ids in file order (journey order) are sampled over their whole range.
+    """
+    k = max(1, n_rows // _SAMPLE)
     sample = []
-    files = dataset.files
-    groups = [(f, g) for f in files for g in range(pq.ParquetFile(f).num_row_groups)]
-    step = max(1, len(groups) // _SAMPLE_GROUPS)
-    for f, g in groups[::step]:
-        ids = pq.ParquetFile(f).read_row_group(g, columns=["journey_id"]).column(0)
-        sample.append(ids.drop_null().to_numpy())
+    for batch in _batches(files, ["journey_id"]):
+        sample.append(batch.column(0).drop_null().to_numpy()[::k].copy())
     values = np.concatenate(sample)
     if values.dtype.kind == "f":
         values = values[np.isfinite(values)]
@@ -68,7 +78,7 @@ def _part_of(ids, bounds, n_parts, numeric):
     return (pd.util.hash_array(text) % np.uint64(n_parts)).astype(np.int64)
 
 
-def split(files, n_parts: int, folder: str):
+def split(files, n_rows: int, n_parts: int, folder: str):
     """Write the rows of the Parquet `files` as `n_parts` Arrow files of whole journeys.
 
     Returns
@@ -80,33 +90,46 @@ def split(files, n_parts: int, folder: str):
     import pyarrow as pa
     import pyarrow.dataset as ds
 
-    dataset = ds.dataset(files, format="parquet")
-    columns = _columns(dataset.schema.names)
-    numeric = _numeric(dataset.schema.field("journey_id").type)
-    bounds = _bounds(dataset, n_parts) if numeric else None
+    schema = ds.dataset(files[0], format="parquet").schema
+    columns = _columns(schema.names)
+    schema = pa.schema([schema.field(c) for c in columns])
+    numeric = _numeric(schema.field("journey_id").type)
+    bounds = _bounds(files, n_rows, n_parts) if numeric else None
     n = len(bounds) + 1 if numeric else n_parts
     paths = [os.path.join(folder, f"part-{i:04d}.arrow") for i in range(n)]
     writers = [None] * n
+    locks = [threading.Lock() for _ in range(n)]
     pool = pa.default_memory_pool()
     # LZ4 frames: a third of the bytes to write, decompressed at several GB/s when read
     options = pa.ipc.IpcWriteOptions(compression="lz4")
-    try:
-        # little read-ahead: the scan's buffers, not the data, bound the memory
-        for batch in dataset.to_batches(columns=columns, batch_size=1 << 20, batch_readahead=2,
-                                        fragment_readahead=1):
-            # part numbers as small integers: numpy's stable sort on them is a radix sort
-            part = _part_of(batch.column("journey_id"), bounds, n, numeric).astype(
-                np.uint8 if n <= 256 else np.int64)
-            order = np.argsort(part, kind="stable")
-            edges = np.searchsorted(part[order], np.arange(n + 1))
-            sorted_batch = batch.take(pa.array(order))
-            for i in range(n):
-                if edges[i + 1] > edges[i]:
+
+    def scatter(batch):
+        """Write the rows of `batch` to their parts (numpy and Arrow release the GIL)."""
+        # part numbers as small integers: numpy's stable sort on them is a radix sort
+        part = _part_of(batch.column("journey_id"), bounds, n, numeric).astype(
+            np.uint8 if n <= 256 else np.int64)
+        order = np.argsort(part, kind="stable")
+        edges = np.searchsorted(part[order], np.arange(n + 1))
+        rows = batch.take(pa.array(order))
+        for i in range(n):
+            if edges[i + 1] > edges[i]:
+                with locks[i]:
                     if writers[i] is None:  # the stream format lets dictionaries change per batch
-                        writers[i] = pa.ipc.new_stream(paths[i], batch.schema, options=options)
-                    writers[i].write_batch(sorted_batch.slice(edges[i], edges[i + 1] - edges[i]))
-            del batch, sorted_batch
-            pool.release_unused()  # the allocator keeps freed batches otherwise
+                        writers[i] = pa.ipc.new_stream(paths[i], schema, options=options)
+                    writers[i].write_batch(rows.slice(edges[i], edges[i + 1] - edges[i]))
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as ex:
+            pending = []
+            for batch in _batches(files, columns):
+                if batch.schema != schema:  # files may differ in integer width or dictionaries
+                    batch = batch.cast(schema)
+                pending.append(ex.submit(scatter, batch))
+                if len(pending) > 2:  # at most three batches in memory
+                    pending.pop(0).result()
+                    pool.release_unused()  # the allocator keeps freed batches otherwise
+            for f in pending:
+                f.result()
     finally:
         for w in writers:
             if w is not None:

@@ -307,7 +307,8 @@ def summary_sql(table: str, columns, *, metrics=None, order=True, ts_mode=None,
         keep += fast.code_columns(plan, [c for c in ("touchpoint", "channel", "actor") if c in kinds])
         if "median" in names:
             keep += ["jl_sidx", "jl_lvl"]
-    keep += checks.journey_level(kinds)
+    keep += [f"{checks.scale_code(c)} AS {c}" if c.endswith("_scale") else c
+             for c in checks.journey_level(kinds)]
     if "timestamp" in kinds:
         keep.append("ts_us")
     if check:
@@ -324,8 +325,7 @@ def summary_sql(table: str, columns, *, metrics=None, order=True, ts_mode=None,
     for m in names:
         outs.append(f"{exprs[m]} AS {m}")
         if m == "recommend":
-            outs.append("jl_hi_recommend_scale AS recommend_scale" if "recommend_scale" in kinds
-                        else "'nps11' AS recommend_scale")
+            outs.append("jl_recommend_scale_name AS recommend_scale")
     if "ordered" in kinds:
         outs.append("jl_lo_ordered AS ordered")
     if checks.UNSURE in aggs:
