@@ -91,7 +91,7 @@ def _run_duckdb(source, metrics, memory_limit, threads, out, batch_rows=None):
 
                 files = [os.path.join(spill, "frame.parquet")]
                 pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), files[0])
-            paths, ordered = partition.split(files, -(-n_rows // batch_rows), spill)
+            paths, ordered = partition.split(files, n_rows, -(-n_rows // batch_rows), spill)
             return _deliver(con, [functools.partial(_summary_of_part, con, p, metrics) for p in paths],
                             ordered, out, spill)
         except duckdb.Error as exc:
