@@ -1,12 +1,14 @@
 """The five exercises of notebooks/06-student-lab.ipynb: what is asked, the truth, the judge.
 
 Each truth is computed from journeylib (the seed cases, the builder, simulated
-journeys); a judge compares a student's answer with it and explains.  Used by
-:func:`journeylib.widgets.check_answer`.
+journeys); a judge compares a student's answer with it and explains.
+:func:`check_answer` (also ``jl.widgets.check_answer``) gives the verdict and
+:func:`o_ring` the chance that every touchpoint of a journey goes right.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
@@ -14,7 +16,7 @@ import pandas as pd
 
 from .scales import from_valence
 
-__all__ = ["EXERCISES", "EX2_SCORES", "EX3", "EX4", "EX5", "exercise_truth"]
+__all__ = ["EXERCISES", "EX2_SCORES", "EX3", "EX4", "EX5", "Check", "check_answer", "exercise_truth", "o_ring"]
 
 #: ex2: the builder journey whose last touchpoint the student changes.
 EX2_SCORES = (1, 2, 1, -1, -2, 1, 0)
@@ -195,3 +197,78 @@ EXERCISES = {
     "ex5": {"title": "A derived overall and rule comparison", "expects": "a rule name such as 'mean'",
             "truth": _truth_ex5, "judge": _judge_ex5},
 }
+
+
+def o_ring(p, n):
+    """Chance that a journey of `n` independent touchpoints goes right at every one.
+
+    Each touchpoint goes right with probability `p` (a scalar or one per
+    touchpoint, then `n` is ignored); like Kremer's O-ring, one failure spoils
+    the whole journey, so the chances multiply.
+
+    Examples
+    --------
+    >>> round(o_ring(0.9, 2), 4)
+    0.81
+    >>> round(o_ring([0.5, 0.5, 1.0], None), 4)
+    0.25
+    """
+    p = np.asarray(p, dtype="float64")
+    if np.any((p < 0) | (p > 1)):
+        raise ValueError(f"`p` must be a probability from 0 to 1, but {p.tolist()!r} was passed.")
+    if p.ndim == 0:
+        if n is None or int(n) != n or n < 0:
+            raise ValueError(f"`n` must be a whole number >= 0, but {n!r} was passed.")
+        return float(p ** int(n))
+    return float(np.prod(p))
+
+
+@dataclass
+class Check:
+    """The verdict of :func:`check_answer`; shows itself as Markdown in a notebook."""
+
+    exercise: str
+    answer: object
+    correct: bool | None
+    message: str
+    truth: dict = field(default_factory=dict, repr=False)
+
+    def __bool__(self):
+        return bool(self.correct)
+
+    def __repr__(self):
+        return f"Check({self.exercise!r}, correct={self.correct})"
+
+    def _repr_markdown_(self):
+        mark = {True: "**Right.**", False: "**Not quite.**", None: "**No answer yet.**"}[self.correct]
+        return f"{mark} {self.message}"
+
+
+def check_answer(exercise, answer=None):
+    """Tell whether `answer` to `exercise` ("ex1".."ex5") is right.
+
+    The right answer is computed from journeylib each time (see
+    :func:`exercise_truth`); a missing answer (None or ``...``) gets a neutral
+    message, so a notebook runs the same before anyone answers.
+
+    Returns
+    -------
+    Check
+        ``correct`` is True, False or None (no answer yet); it renders as Markdown.
+
+    Examples
+    --------
+    >>> check_answer("ex4").correct is None
+    True
+    >>> check_answer("ex4", 0.97 ** 8).correct
+    True
+    """
+    if exercise not in EXERCISES:
+        raise ValueError(f"The value for `exercise` must be one of {tuple(EXERCISES)}, but {exercise!r} was passed.")
+    spec = EXERCISES[exercise]
+    if answer is None or answer is Ellipsis:
+        return Check(exercise, answer, None, f"Write your prediction ({spec['expects']}) in `answer` "
+                     "and run this cell again.")
+    truth = exercise_truth(exercise)
+    correct, message = spec["judge"](answer, truth)
+    return Check(exercise, answer, correct, message, truth)

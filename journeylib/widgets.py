@@ -18,13 +18,12 @@ from __future__ import annotations
 import functools
 import html
 import io
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from .exercises import EXERCISES, exercise_truth
+from .exercises import EXERCISES, Check, check_answer, exercise_truth, o_ring  # noqa: F401 (re-exported)
 from .explorer import JourneyExplorer, explore
 from .plots._common import _fmt as _signed
 from .scales import from_valence, get_scale, valence
@@ -498,80 +497,3 @@ def journey_builder(scores=None, *, touchpoints=None, rule="peak_end"):
     0.125
     """
     return JourneyBuilder(scores, touchpoints=touchpoints, rule=rule)
-
-
-def o_ring(p, n):
-    """Chance that a journey of `n` independent touchpoints goes right at every one.
-
-    Each touchpoint goes right with probability `p` (a scalar or one per
-    touchpoint, then `n` is ignored); like Kremer's O-ring, one failure spoils
-    the whole journey, so the chances multiply.
-
-    Examples
-    --------
-    >>> round(o_ring(0.9, 2), 4)
-    0.81
-    >>> round(o_ring([0.5, 0.5, 1.0], None), 4)
-    0.25
-    """
-    p = np.asarray(p, dtype="float64")
-    if np.any((p < 0) | (p > 1)):
-        raise ValueError(f"`p` must be a probability from 0 to 1, but {p.tolist()!r} was passed.")
-    if p.ndim == 0:
-        if n is None or int(n) != n or n < 0:
-            raise ValueError(f"`n` must be a whole number >= 0, but {n!r} was passed.")
-        return float(p ** int(n))
-    return float(np.prod(p))
-
-
-# --- exercises ---------------------------------------------------------------------------------
-
-@dataclass
-class Check:
-    """The verdict of :func:`check_answer`; shows itself as Markdown in a notebook."""
-
-    exercise: str
-    answer: object
-    correct: bool | None
-    message: str
-    truth: dict = field(default_factory=dict, repr=False)
-
-    def __bool__(self):
-        return bool(self.correct)
-
-    def __repr__(self):
-        return f"Check({self.exercise!r}, correct={self.correct})"
-
-    def _repr_markdown_(self):
-        mark = {True: "**Right.**", False: "**Not quite.**", None: "**No answer yet.**"}[self.correct]
-        return f"{mark} {self.message}"
-
-
-def check_answer(exercise, answer=None):
-    """Tell whether `answer` to `exercise` ("ex1".."ex5") is right.
-
-    The right answer is computed from journeylib each time (see
-    :func:`exercise_truth`); a missing answer (None or ``...``) gets a neutral
-    message, so a notebook runs the same before anyone answers.
-
-    Returns
-    -------
-    Check
-        ``correct`` is True, False or None (no answer yet); it renders as Markdown.
-
-    Examples
-    --------
-    >>> check_answer("ex4").correct is None
-    True
-    >>> check_answer("ex4", 0.97 ** 8).correct
-    True
-    """
-    if exercise not in EXERCISES:
-        raise ValueError(f"The value for `exercise` must be one of {tuple(EXERCISES)}, but {exercise!r} was passed.")
-    spec = EXERCISES[exercise]
-    if answer is None or answer is Ellipsis:
-        return Check(exercise, answer, None, f"Write your prediction ({spec['expects']}) in `answer` "
-                     "and run this cell again.")
-    truth = exercise_truth(exercise)
-    correct, message = spec["judge"](answer, truth)
-    return Check(exercise, answer, correct, message, truth)
