@@ -11,6 +11,7 @@ figures).
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 
 import numpy as np
@@ -259,14 +260,39 @@ def journey_summary(data, *, metrics=None):
         )
     if len(data) == 0 or not _is_contract(data):
         data = validate(data)  # raises for an empty table
-        layout = None
-    else:
-        layout = journey_layout(data["journey_id"], data["step"].to_numpy())
-        # right dtypes are no proof of valid data (a concat, an edited score): check, in journey order
-        problems = _Problems()
+        return _summarise(data, journey_layout(data["journey_id"], data["step"].to_numpy()), metrics)
+    # right dtypes are no proof of valid data (a concat, an edited score): check, in journey order
+    layout = journey_layout(data["journey_id"], data["step"].to_numpy())
+    problems = _Problems()
+    if len(data) < _OVERLAP_ROWS:
         verify(data, problems, layout=layout)
         if problems.total:
             raise JourneyDataError(problems.items, total=problems.total)
+        return _summarise(data, layout, metrics)
+    # on large data the check runs in a second thread while the metrics are computed (NumPy
+    # releases the GIL in both); nothing is returned before the check has passed, and an error
+    # the metrics hit on bad data gives way to the check's JourneyDataError
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        checked = pool.submit(verify, data, problems, layout=layout)
+        try:
+            out = _summarise(data, layout, metrics)
+        except Exception as exc:
+            checked.result()
+            if problems.total:
+                raise JourneyDataError(problems.items, total=problems.total) from exc
+            raise
+        checked.result()
+    if problems.total:
+        raise JourneyDataError(problems.items, total=problems.total)
+    return out
+
+
+#: From this many rows on, :func:`journey_summary` checks the contract in a second thread.
+_OVERLAP_ROWS = 200_000
+
+
+def _summarise(data, layout, metrics):
+    """The metrics of checked `data` whose rows are in `layout` (the body of journey_summary)."""
     wanted = _resolve(metrics, data.columns)
     need = set(wanted)
     stack = list(wanted)
@@ -276,8 +302,6 @@ def journey_summary(data, *, metrics=None):
                 need.add(dep)
                 stack.append(dep)
 
-    if layout is None:
-        layout = journey_layout(data["journey_id"], data["step"].to_numpy())
     key, order, starts, step = layout.key, layout.order, layout.starts, layout.step
     n_rows = len(key)
 

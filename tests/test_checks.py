@@ -11,6 +11,15 @@ from journeylib.checks import ensure_valid, journey_layout
 from journeylib.schema import JourneyDataError
 
 
+@pytest.fixture(autouse=True, params=["check first", "check beside the metrics"])
+def check_mode(request, monkeypatch):
+    """Every test here runs twice: the contract checked before the metrics, and (as on large
+    frames) in a second thread while the metrics are computed."""
+    if request.param == "check beside the metrics":
+        monkeypatch.setattr(jl.metrics, "_OVERLAP_ROWS", 0)
+    return request.param
+
+
 def month(first_day):
     """A validated monthly export: journeys numbered from 1, as each month's file does."""
     df = pd.DataFrame({

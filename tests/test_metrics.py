@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hst
 
+import journeylib as jl
 from journeylib import JourneyDataError, simulate_journeys, validate
 from journeylib.metrics import ALL_METRICS, CORE_METRICS, RULES, journey_summary
 from journeylib.scales import valence
@@ -268,3 +269,19 @@ def test_trend_does_not_depend_on_the_level_of_step(offset):
         v = (scores[j][ok] - 3) / 2
         expected.append(np.polyfit(x, v, 1)[0] if ok.sum() > 1 else np.nan)
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-15)
+
+
+def test_large_frame_checked_beside_the_metrics_refuses_and_agrees(monkeypatch):
+    """Above the overlap threshold: one bad cell still stops the summary, and good data gives
+    the same numbers as the check-first path."""
+    big = jl.simulate_journeys(60_000, seed=4)
+    monkeypatch.setattr(jl.metrics, "_OVERLAP_ROWS", 200_000)
+    assert len(big) >= jl.metrics._OVERLAP_ROWS
+    bad = big.copy()
+    bad.loc[len(bad) - 1, "score"] = 42.0
+    with pytest.raises(JourneyDataError) as err:
+        jl.journey_summary(bad)
+    assert err.value.problems[0]["row"] == len(bad) + 1 and err.value.problems[0]["column"] == "score"
+    threaded = jl.journey_summary(big)
+    monkeypatch.setattr(jl.metrics, "_OVERLAP_ROWS", len(big) + 1)
+    pd.testing.assert_frame_equal(threaded, jl.journey_summary(big))
