@@ -290,10 +290,14 @@ class JourneyBuilder:
         (pe,) = ax.plot([-0.5, n - 0.5], [nums["peak_end"]] * 2, linestyle=":", color=PEAK_END_COLOR,
                         linewidth=2, zorder=1.6, gid="journeylib-peak-end")
         legend = ax.get_legend()
-        handles = list(legend.legend_handles) if legend is not None else []
-        labels = [t.get_text() for t in legend.get_texts()] if legend is not None else []
+        handles = list(legend.legend_handles[:1]) if legend is not None else []
         handles.append(Line2D([], [], linestyle=":", color=PEAK_END_COLOR, linewidth=2))
-        labels.append(f"peak-end {_signed(nums['peak_end'])}")  # valence, like the mean's label
+        # the numbers in the figure are on the builder's scale, as in its table and title
+        mean, peak_end = from_valence(np.array([nums["mean"], nums["peak_end"]]), self.scale)
+        labels = [f"touchpoint mean {_signed(mean)}", f"peak-end {_signed(peak_end)}"][-len(handles):]
+        for text in ax.texts:
+            if text.get_gid() == "journeylib-gap":
+                text.set_text(f"gap\n{_signed(nums['predicted_score'] - mean)}")
         ax.legend(handles=handles, labels=labels, loc="lower left", ncols=len(handles),
                   bbox_to_anchor=(0.0, 1.0), frameon=False, fontsize="small", borderaxespad=0.1,
                   handlelength=2.4)

@@ -117,7 +117,10 @@ def test_plot_draws_the_state_as_an_emotion_curve_on_the_given_axes():
     (rating,) = find_faces(ax, kind="rating")
     assert rating["y"] == pytest.approx(-0.5)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == ["touchpoint mean +0.25", "peak-end \u22120.50"]
+    # the figure speaks the builder's scale (smiley, -2..+2), as its table and title do: valence x 2
+    assert legend == ["touchpoint mean +0.50", "peak-end \u22121.00"]
+    (gap,) = [t.get_text() for t in ax.texts if t.get_gid() == "journeylib-gap"]
+    assert gap == "gap\n\u22121.50"  # predicted -1.00 (peak-end rule) minus the mean +0.50
 
 
 def test_builder_draws_what_emotion_curve_draws():
