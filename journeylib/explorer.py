@@ -21,6 +21,7 @@ import pandas as pd
 from .checks import ensure_valid
 from .metrics import VALENCE_RULES, journey_summary
 from .plots._common import _fmt
+from .plots.gaps import GAP_RANGE
 from .scales import add_valence
 
 __all__ = ["JourneyExplorer", "explore", "EXPLORER_RULES", "GAP_FILTERS"]
@@ -48,7 +49,7 @@ _NOT_SEGMENTS = {"journey_id", "step", "touchpoint", "score", "score_scale", "ra
                  "recommend", "recommend_scale", "timestamp", "text", "note", "stop", "face", "ordered",
                  "seed", "text_valence", "valence", "rating_valence"}
 MAX_LEVELS = 300  # a column with more distinct values is an id or free text, not a segment
-GAP_LIMIT = 2.0  # a gap on valence lies within -2..+2
+GAP_LIMIT = GAP_RANGE  # a gap on valence lies within -2..+2
 
 
 def _choice(name, value, allowed):
@@ -63,8 +64,8 @@ class JourneyExplorer:
     ----------
     data : pandas.DataFrame or path
         Tidy journey data (validated here) or a file for :func:`journeylib.read_journeys`.
-    segment : (str, value), optional
-        A categorical column and one of its values: the journeys with at least
+    segment : str or (str, value), optional
+        A categorical column (its first value) or a column and one of its values: the journeys with at least
         one moment where the column has that value (``("channel", "phone")``:
         journeys with a phone contact; ``("cabin", "Business")`` for a
         journey-level column).  None: every journey.
@@ -125,6 +126,14 @@ class JourneyExplorer:
         self._box = None
         self._controls = None
         self._syncing = False
+        if isinstance(segment, str):
+            segment = (segment,)  # a column: its first value
+        if segment is not None and (not isinstance(segment, (tuple, list)) or not 1 <= len(segment) <= 2):
+            raise ValueError("`segment` must be a column name or a (column, value) pair such as "
+                             f"('channel', 'phone'), but {segment!r} was passed.")
+        if not isinstance(gap_range, (tuple, list)) or len(gap_range) != 2:
+            raise ValueError(f"`gap_range` must be a (low, high) pair such as (-2, 0), but {gap_range!r} "
+                             "was passed.")
         self.set_segment(*(segment or (None,)), refresh=False)
         self.set_rule(rule, refresh=False)
         self.set_filter(gap_filter, refresh=False)

@@ -222,3 +222,16 @@ def test_skytrax_airline(data_mirror, monkeypatch):
     assert ex.counts()["in_segment"] == airline.loc[airline["cabin"] == "Business Class", "journey_id"].nunique()
     fig = ex.plot()
     assert _line(fig.axes[0], "journeylib-curve").get_ydata().size == 7  # the mean per survey item
+
+
+def test_segment_as_a_column_name_and_malformed_arguments_say_what_to_pass():
+    cases = jl.load_seed_cases()
+    ex = JourneyExplorer(cases, segment="channel")
+    assert ex.segment[0] == "channel"
+    assert ex.segment == JourneyExplorer(cases, segment=("channel",)).segment
+    with pytest.raises(ValueError, match=r"column name or a \(column, value\) pair"):
+        JourneyExplorer(cases, segment=("channel", "phone", "web"))
+    with pytest.raises(ValueError, match=r"column name or a \(column, value\) pair"):
+        JourneyExplorer(cases, segment=3)
+    with pytest.raises(ValueError, match=r"\(low, high\) pair"):
+        JourneyExplorer(cases, gap_range=0.5)

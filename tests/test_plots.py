@@ -270,6 +270,24 @@ def test_mean_curve_with_confidence_band():
                                                               scale=sps.sem(r)))
 
 
+def test_mean_curve_of_two_journeys_keeps_its_intervals_on_the_valence_scale():
+    """Two journeys: t intervals with one degree of freedom reach beyond -1..+1, where no mean of
+    valence can be; the band and the rating's interval are cut at the scale's ends."""
+    data, v, r = _many()
+    two = data[data["journey_id"] < 2]
+    v, r = v[:2], r[:2]
+    ax = jl.emotion_curve(two)
+    low, high = sps.t.interval(0.95, 1, loc=v.mean(axis=0), scale=sps.sem(v, axis=0))
+    (band,) = [c for c in ax.collections if c.get_gid() == "journeylib-band"]
+    ys = band.get_paths()[0].vertices[:, 1]
+    assert ys.min() >= -1.0 and ys.max() <= 1.0
+    np.testing.assert_allclose(np.sort(ys)[[0, -1]], [max(np.nanmin(low), -1.0), min(np.nanmax(high), 1.0)])
+    (ci,) = [ln for ln in ax.lines if ln.get_gid() == "journeylib-rating-ci"]
+    lo_r, hi_r = sps.t.interval(0.95, 1, loc=r.mean(), scale=sps.sem(r))  # ratings +0.5 and +1
+    assert lo_r < -1.0 and hi_r > 1.0
+    np.testing.assert_allclose(ci.get_ydata(), [-1.0, 1.0])
+
+
 def test_mean_curve_by_touchpoint_keeps_journey_order():
     data, v, _ = _many()
     ax = jl.emotion_curve(data, by="touchpoint")
@@ -378,6 +396,21 @@ def test_gap_hist_draws_and_names_a_given_interval():
         jl.gap_hist(s, ci=(0.2, 0.1), ax=ax)
     with pytest.raises(ValueError, match="pair"):
         jl.gap_hist(s, ci=0.2, ax=ax)
+
+
+def test_gap_hist_of_two_journeys_draws_its_interval_within_the_possible_gaps():
+    """Two journeys: the t interval (1 degree of freedom) reaches far beyond -2..+2, where no gap can
+    be; the band stops at the bounds and the axis stays on the scale, the box gives the numbers."""
+    s = pd.DataFrame({"mean": [0.5, 0.0], "rating": [0.0, 0.0]})
+    fig, ax = plt.subplots()
+    jl.gap_hist(s, ax=ax)
+    low, high = sps.t.interval(0.95, 1, loc=-0.25, scale=sps.sem([-0.5, 0.0]))
+    assert low < -2 and high > 2
+    (span,) = [p for p in ax.patches if p.get_gid() == "journeylib-gap-ci"]
+    assert (span.get_x(), span.get_x() + span.get_width()) == pytest.approx((-2.0, 2.0))
+    assert ax.get_xlim()[0] >= -2.2 and ax.get_xlim()[1] <= 2.2
+    (box,) = [t for t in ax.texts if t.get_gid() == "journeylib-stats"]
+    assert f"[{_fmt(low)}, {_fmt(high)}]" in box.get_text()
 
 
 def test_gap_hist_lattice_bins_have_no_holes():

@@ -21,6 +21,8 @@ from .theme import GREY, INK, NEG, POS
 
 __all__ = ["gap_scatter", "gap_hist"]
 
+#: A gap on valence (a rating minus a rule, both in -1..+1) lies within -GAP_RANGE..+GAP_RANGE.
+GAP_RANGE = 2.0
 
 
 def gap_scatter(summary, *, x="mean", y="rating", hexbin_above=5000, gridsize=41,
@@ -314,8 +316,10 @@ def gap_hist(summary, *, rule="mean", rating="rating", bins="auto", confidence=0
         lo, hi = _interval(ci)
         label = ci_label or "given interval"
     if np.isfinite(lo):
-        ax.axvspan(lo, hi, color=NEG if mean < 0 else POS, alpha=0.25, linewidth=0, zorder=1,
-                   gid="journeylib-gap-ci")
+        # drawn within the gaps that can occur (-2..+2 on valence); the box gives the bounds as
+        # computed (a t interval of a handful of journeys reaches beyond them)
+        ax.axvspan(max(lo, -GAP_RANGE), min(hi, GAP_RANGE), color=NEG if mean < 0 else POS,
+                   alpha=0.25, linewidth=0, zorder=1, gid="journeylib-gap-ci")
     ax.axvline(mean, color=INK, linewidth=1.6, zorder=3, gid="journeylib-gap-mean")
     ax.axvline(0, color=GREY, linewidth=1.0, linestyle=":", zorder=3, gid="journeylib-zero")
     side = 1 if mean >= 0 else -1  # "mean" on the far side of its line from 0, "no gap" opposite

@@ -158,8 +158,10 @@ def _mean_curve(data, *, by, wrap, face_size, confidence, annotate, ax, text=Fal
     labels = [f"{s}" for s in stats.index]
     draw_journey_map(ax, stats["mean"].to_numpy(dtype="float64"), labels, mean=mean, rating=r_mean,
            extra=np.zeros(len(stats), dtype=bool), lanes=[], wrap=wrap, face_size=face_size,
-           annotate=annotate, band=(stats["mean"] - half, stats["mean"] + half),
-           rating_ci=(r_low, r_high), n_journeys=len(summ), connect=_ordered(data),
+           annotate=annotate,
+           # a mean of valence lies in -1..+1: the intervals of a few journeys are cut there
+           band=(np.maximum(stats["mean"] - half, -1.0), np.minimum(stats["mean"] + half, 1.0)),
+           rating_ci=(max(r_low, -1.0), min(r_high, 1.0)), n_journeys=len(summ), connect=_ordered(data),
            text_line=g["text_valence"].mean().loc[stats.index].to_numpy() if text else None,
            **kwargs)
     if by == "step":
