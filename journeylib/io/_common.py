@@ -36,6 +36,22 @@ def file_error(source, message: str, **where) -> JourneyDataError:
     return JourneyDataError([problem], source=source)
 
 
+def first_bytes(path, expected: str) -> bytes:
+    """The first 512 bytes of `path`; an empty file is refused, naming what it should have been."""
+    with open(path, "rb") as fh:
+        head = fh.read(512)
+    if not head:
+        raise file_error(path, f"the file is empty (0 bytes), not {expected}")
+    return head
+
+
+def not_a(path, kind: str | None, expected: str, hint: str = "") -> JourneyDataError:
+    """The error for a file that is `kind` (from :func:`journeylib.io.sniff.describe`; None: text)
+    and not `expected`."""
+    what = kind or "a text file (perhaps CSV: then name it .csv)"
+    return file_error(path, f"this is {what}, not {expected}{hint}")
+
+
 def column_letter(index: int) -> str:
     """Spreadsheet letters of a 1-based column number: 1 -> A, 27 -> AA."""
     letters = ""

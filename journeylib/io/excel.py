@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import JourneyDataError
-from ._common import column_letter, file_error
+from ._common import column_letter, file_error, first_bytes, not_a
 from .columns import ROW_OFFSET, check_header
 from .layout import offset_and_index, plan, title_message, title_rows
 from .sniff import describe
@@ -29,15 +29,10 @@ def _open(path):
     """The workbook in read-only mode, or a JourneyDataError saying what the file is instead."""
     import openpyxl
 
-    with open(path, "rb") as fh:
-        head = fh.read(512)
-    if not head:
-        raise file_error(path, "the file is empty (0 bytes), not an Excel workbook")
-    kind = describe(path, head)
+    kind = describe(path, first_bytes(path, "an Excel workbook"))
     if kind != "an Excel workbook":
-        what = kind or "a text file (perhaps CSV: then name it .csv)"
         hint = "; save it as .xlsx" if kind and kind.startswith("an old-style") else ""
-        raise file_error(path, f"this is {what}, not an Excel workbook{hint}")
+        raise not_a(path, kind, "an Excel workbook", hint)
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many kinds for a damaged archive  # noqa: BLE001

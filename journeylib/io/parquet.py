@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..schema import JourneyDataError, _short
-from ._common import file_error
+from ._common import file_error, first_bytes, not_a
 from .columns import check_header
 from .sniff import describe
 
@@ -16,21 +16,17 @@ _MAGIC = b"PAR1"
 
 
 def _check_bytes(path) -> None:
+    head = first_bytes(path, "a Parquet file")
     with open(path, "rb") as fh:
-        head = fh.read(512)
         size = fh.seek(0, 2)
         fh.seek(max(size - 4, 0))
         tail = fh.read(4)
-    if not head:
-        raise file_error(path, "the file is empty (0 bytes), not a Parquet file")
     if head.startswith(_MAGIC) and tail == _MAGIC and size >= 12:
         return
     if head.startswith(_MAGIC):
         raise file_error(path, "the Parquet file is cut off (its footer is missing); copy or "
                                "download it again")
-    kind = describe(path, head)
-    what = kind or "a text file (perhaps CSV: then name it .csv)"
-    raise file_error(path, f"this is {what}, not a Parquet file")
+    raise not_a(path, describe(path, head), "a Parquet file")
 
 
 def read_parquet(path) -> pd.DataFrame:

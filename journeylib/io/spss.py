@@ -23,7 +23,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..schema import _short
-from ._common import file_error
+from ._common import file_error, first_bytes, not_a
 from .answers import LABELS, VALUE_LABELS
 from .columns import ROW_OFFSET, check_header
 from .sniff import describe
@@ -34,15 +34,10 @@ SPSS_SUFFIXES = (".sav", ".zsav")
 
 
 def _check_bytes(path):
-    with open(path, "rb") as fh:
-        head = fh.read(512)
-    if not head:
-        raise file_error(path, "the file is empty (0 bytes), not an SPSS data file")
+    head = first_bytes(path, "an SPSS data file")
     if head.startswith((b"$FL2", b"$FL3")):
         return
-    kind = describe(path, head)
-    what = kind or "a text file (perhaps CSV: then name it .csv)"
-    raise file_error(path, f"this is {what}, not an SPSS data file (.sav)")
+    raise not_a(path, describe(path, head), "an SPSS data file (.sav)")
 
 
 def read_sav(path) -> pd.DataFrame:
