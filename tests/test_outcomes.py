@@ -213,3 +213,15 @@ def test_multi_predictor_fold_fit_matches_lstsq():
         coef = np.linalg.lstsq(A[folds != k], y[folds != k], rcond=None)[0]
         expected[folds == k] = A[folds == k] @ coef
     np.testing.assert_allclose(_cv_multi(X, y, folds, 4), expected, rtol=1e-9)
+
+
+def test_paypal_share_on_a_recommend_where_everyone_said_yes():
+    """One answer only: its scale (or 0/1 coding) says whether it is yes or no, never 'the lower'."""
+    s = pd.DataFrame({"journey_id": range(4), "mean": [0.5, 0.4, -0.1, 0.2], "rating": 1.0,
+                      "recommend": 1.0, "recommend_scale": pd.Categorical(["binary"] * 4)})
+    for frame in (s, s.drop(columns="recommend_scale")):
+        assert jl.paypal_share(frame, outcome="recommend")["n_negative"].tolist() == [0, 0]
+    no = s.assign(recommend=0.0)
+    assert jl.paypal_share(no, outcome="recommend")["n_negative"].tolist() == [3, 1]
+    with pytest.raises(ValueError, match="recommend_scale"):
+        jl.paypal_share(s.drop(columns="recommend_scale").assign(recommend=7.0), outcome="recommend")

@@ -20,6 +20,7 @@ from scipy import stats as st
 
 from .._stats_common import _boot_index, _check_confidence, _column, _drop_missing
 from ..metrics import ORDER_DEPENDENT, RULES, VALENCE_RULES, as_summary
+from ..scales import valence
 from .outcome import outcome_type
 
 __all__ = ["gap_test", "paypal_share", "SCORINGS"]
@@ -253,8 +254,8 @@ def paypal_share(data, *, outcome="rating", threshold=0.0, confidence=0.95):
     s = as_summary(data)
     rating = _column(s, outcome, "outcome")
     mean = _column(s, "mean", "column")
-    (rating, mean), _ = _drop_missing([rating, mean], [outcome, "mean"], minimum=1,
-                                      what="paypal_share")
+    (rating, mean), kept = _drop_missing([rating, mean], [outcome, "mean"], minimum=1,
+                                         what="paypal_share")
     if outcome == "rating":
         negative = rating < -threshold
     else:
@@ -262,7 +263,14 @@ def paypal_share(data, *, outcome="rating", threshold=0.0, confidence=0.95):
         if len(levels) > 2:
             raise ValueError(f"paypal_share on {outcome!r} needs a yes/no (two-level) outcome, but "
                              f"it has {len(levels)} levels.")
-        negative = rating == levels[0]
+        if f"{outcome}_scale" in s.columns:  # its scale says which answer is "no"
+            negative = valence(rating, s[f"{outcome}_scale"][kept].reset_index(drop=True)) < 0
+        elif len(levels) == 2 or levels[0] in (0, 1):  # the lower answer; a lone 0 is "no", 1 "yes"
+            negative = rating == min(levels[0], 0)
+        else:
+            raise ValueError(f"paypal_share cannot tell whether {outcome!r}'s one answer "
+                             f"({levels[0]:g}) is yes or no: give its scale in a "
+                             f"'{outcome}_scale' column.")
     z = float(st.norm.ppf((1 + confidence) / 2))
     rows = []
     for label, group in (("positive", mean > threshold), ("not positive", mean <= threshold)):
