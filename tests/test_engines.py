@@ -377,11 +377,16 @@ def test_median_of_a_journey_on_two_scales_is_computed_again_exactly(tmp_path):
 
 
 def test_median_ties_and_even_counts():
-    df = pd.DataFrame({"journey_id": [1, 1, 2, 2, 2, 2, 3, 3, 3], "step": [1, 2, 1, 2, 3, 4, 1, 2, 3],
-                       "touchpoint": "t", "score": [1, 5, 2, 2, 4, 4, 3, np.nan, 3],
-                       "score_scale": "likert5", "rating": 3.0, "rating_scale": "likert5"})
-    got = engines.summarize(df, metrics=["median"])["median"].tolist()
-    assert got == [0.0, 0.0, 0.0]
+    # medians that differ from the mean and from the midpoint of min and max: ties, an even count
+    # whose middle pair differs, a missing score
+    scores = {1: [1, 2, 2, 5], 2: [1, 1, 4, 5, 5], 3: [2, np.nan, 5, 5], 4: [1, 2, 4, 5, 5, 5]}
+    df = pd.DataFrame([{"journey_id": j, "step": i + 1, "touchpoint": "t", "score": x,
+                        "score_scale": "likert5", "rating": 3.0, "rating_scale": "likert5"}
+                       for j, xs in scores.items() for i, x in enumerate(xs)])
+    want = [(np.nanmedian(xs) - 3) / 2 for xs in scores.values()]  # likert5: 1..5 -> -1..+1
+    assert want == [-0.5, 0.5, 1.0, 0.75]
+    for kwargs in ({}, {"batch_rows": 8}):
+        assert engines.summarize(df, metrics=["median"], **kwargs)["median"].tolist() == want
 
 
 @pytest.mark.parametrize("offset, spacing", [(0, 1), (1, 3), (1_000_000, 1), (1_700_000_000, 60),
