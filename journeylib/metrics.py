@@ -324,20 +324,18 @@ def _summarise(data, layout, metrics):
         res["effort"] = -res["n_repeats"].astype(np.float64)
     if "duration" in need:
         res["duration"] = _duration(g, col("timestamp"))
+    first = layout.rows(starts)  # each journey's first row in the caller's frame
     if "rating" in need:
-        rows = starts if order is None else order[starts]
-        rating = data["rating"].iloc[rows]
-        res["rating"] = valence(rating.to_numpy(), data["rating_scale"].iloc[rows])
+        rating = data["rating"].iloc[first]
+        res["rating"] = valence(rating.to_numpy(), data["rating_scale"].iloc[first])
     if "gap" in need:
         res["gap"] = res["rating"] - res["mean"]
     if "gap_peak_end" in need:
         res["gap_peak_end"] = res["rating"] - res["peak_end"]
     if "recommend" in need:
-        rows = starts if order is None else order[starts]
-        res["recommend"] = data["recommend"].to_numpy()[rows]
+        res["recommend"] = data["recommend"].to_numpy()[first]
     if "ordered" in data.columns:
-        rows = starts if order is None else order[starts]
-        ordered = data["ordered"].to_numpy(dtype=bool)[rows]
+        ordered = data["ordered"].to_numpy(dtype=bool)[first]
         if not ordered.all():  # no order among the moments: what depends on it is undefined
             for m in ORDER_DEPENDENT:
                 if m in res:
@@ -348,8 +346,7 @@ def _summarise(data, layout, metrics):
     for m in wanted:
         out[m] = res[m]
         if m == "recommend":  # its scale, so that nps() can refuse a recommend that is not 0-10
-            rows = starts if order is None else order[starts]
-            out["recommend_scale"] = data["recommend_scale"].iloc[rows].array
+            out["recommend_scale"] = data["recommend_scale"].iloc[first].array
     if "ordered" in data.columns:
         out["ordered"] = ordered
     return pd.DataFrame(out)

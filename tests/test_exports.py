@@ -23,6 +23,8 @@ from journeylib.__main__ import main as journeylib_main
 from journeylib.io import column_labels, read_journeys, read_table
 from journeylib.schema import JourneyDataError
 
+from .test_owndata import _args
+
 # Six respondents: check-in, boarding, seat (1-5), overall (1-10), recommend (0-10).
 ANSWERS = [(5, 4, 4, 9, 10), (2, 3, 1, 3, 2), (4, 4, 5, 8, 9),
            (3, 2, 2, 5, 6), (1, 2, 3, 4, 7), (5, 5, 4, 10, 9)]
@@ -412,12 +414,6 @@ def test_command_line_options_for_exports():
             _args(["s.csv", *bad])
 
 
-def _args(argv):
-    import argparse
-
-    parser = argparse.ArgumentParser()
-    owndata.add_arguments(parser)
-    return parser.parse_args(argv)
 
 
 def test_load_data_missing_codes_never_wipe_the_rating(tmp_path):

@@ -72,12 +72,9 @@ _ZONED = (f"^(.*[ T][0-9]{{1,2}}:[0-9]{{2}})((?::[0-9]{{2}}(?:[.][0-9]+)?)?)[{_W
           f"([zZ]|[+-][0-9]{{2}}(?::?[0-9]{{2}})?)$")
 
 
-def _offset_regex():
-    return TIME_ZONE_PATTERN
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+def _lit(value) -> str:
+    """A SQL string literal of `value`."""
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _in(tokens) -> str:
@@ -237,7 +234,7 @@ def _timestamp(kind: str, mode):
         flag = f"{r} IS NOT NULL" + (f" AND NOT isnan({r})" if kind == "float" else "")
         return "CAST(NULL AS BIGINT)", flag, f"CASE WHEN {flag} THEN 'ts_number' END"
     t = "t_timestamp"
-    aware = f"rlike(CAST({r} AS STRING), '{_offset_regex()}')"
+    aware = f"rlike(CAST({r} AS STRING), '{TIME_ZONE_PATTERN}')"
     # one spelling both engines read: seconds present, no space before the offset
     part = [f"regexp_extract({t}, '{_ZONED}', {i})" for i in (1, 2, 3)]
     zoned = f"concat({part[0]}, CASE WHEN {part[1]} = '' THEN ':00' ELSE {part[1]} END, {part[2]})"
@@ -480,7 +477,7 @@ def timestamp_mode_sql(table: str, kinds: dict) -> str | None:
     if kinds.get("timestamp") not in ("text", "other"):
         return None
     t = f"regexp_extract(CAST(timestamp AS STRING), '{_STRIP}', 1)"
-    aware = f"rlike(CAST(timestamp AS STRING), '{_offset_regex()}')"
+    aware = f"rlike(CAST(timestamp AS STRING), '{TIME_ZONE_PATTERN}')"
     present = f"timestamp IS NOT NULL AND lower({t}) NOT IN {_NA}"
     return (f"SELECT count(*) FILTER (WHERE {present} AND {aware}), "
             f"count(*) FILTER (WHERE {present} AND NOT {aware}) FROM {table}")

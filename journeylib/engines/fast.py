@@ -42,6 +42,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .checks import _lit
+
 __all__ = ["CHANNELS", "LEVELS", "Plan", "REDO", "distinct_sql", "plan_from"]
 
 #: Name of the column flagging the journeys the exact query must compute again.
@@ -106,10 +108,6 @@ def plan_from(kinds: dict, row) -> Plan:
     # an unknown name stops the query anyway; a known one without levels needs the exact median
     continuous = any(n in SCALES and not leveled(n) for n in names)
     return Plan(codes=codes, levels=max(sizes, default=0), continuous=continuous)
-
-
-def _lit(value) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def code_columns(plan: Plan, columns) -> list[str]:

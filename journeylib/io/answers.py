@@ -26,7 +26,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from ..schema import FALSE_TOKENS, NA_TOKENS, TRUE_TOKENS, _py
+from ..schema import FALSE_TOKENS, NA_TOKENS, TRUE_TOKENS
 from .columns import ROW_OFFSET
 
 __all__ = ["LABELS", "VALUE_LABELS", "check_map", "map_answers", "yes_no", "file_rows"]
@@ -231,7 +231,3 @@ def renumber(problems, rows):
         out.append(p)
     return out
 
-
-def value_of(raw, pos):
-    """A cell as a plain Python value, for messages."""
-    return _py(raw.iat[pos] if isinstance(raw, pd.Series) else raw[pos])

@@ -11,6 +11,7 @@ found, scales guessed from the answers, for the analyst to check.
 from __future__ import annotations
 
 import re
+import shlex
 
 import numpy as np
 
@@ -127,6 +128,5 @@ def wide_hint(df, path):
 
 
 def _quote(text):
-    text = str(text)
-    return f'"{text}"' if re.search(r"[\s\"'#;&|()<>$`\\]", text) else text
+    return shlex.quote(str(text))  # a name with spaces or quotes stays one shell word
 
